@@ -1,0 +1,60 @@
+"""Shared fixtures: the public eval material in ../shared, an isolated data directory, test artefacts."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("TRANSKRIPT_SHARED", ROOT.parent / "shared")).resolve()
+EVAL = SHARED / "eval"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def conversation_ids() -> list[str]:
+    return sorted(p.stem for p in (EVAL / "conversations").glob("*.json"))
+
+
+@pytest.fixture(scope="session")
+def eval_dir() -> Path:
+    if not EVAL.is_dir():
+        pytest.fail(f"the shared eval material is missing at {EVAL} (set TRANSKRIPT_SHARED)")
+    return EVAL
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own empty data directory; the model cache stays shared (it is rebuildable)."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("TRANSKRIPT_DATA", str(data))
+    return data
+
+
+def load_conversation(conv_id: str) -> dict:
+    return json.loads((EVAL / "conversations" / f"{conv_id}.json").read_text(encoding="utf-8"))
+
+
+def reference_transcript(conv_id: str, out_dir: Path) -> Path:
+    """A perfect transcript (transkript.transcript/1) made by the shared scorer."""
+    out = out_dir / f"{conv_id}.transcript.json"
+    subprocess.run([sys.executable, str(EVAL / "score.py"), "reftranscript",
+                    str(EVAL / "audio" / f"{conv_id}.ref.json"),
+                    str(EVAL / "conversations" / f"{conv_id}.json"), str(out)], check=True)
+    return out
+
+
+def score(kind: str, hyp: Path, ref: Path) -> dict:
+    """Run the shared scorer exactly as tools outside the code do."""
+    out = subprocess.run([sys.executable, str(EVAL / "score.py"), kind, str(hyp), str(ref)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)

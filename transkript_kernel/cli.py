@@ -1,0 +1,55 @@
+"""The ``transkript`` command: a thin layer over the engine.
+
+Each subcommand lives in ``transkript_kernel/commands/<name>.py`` with a ``register(subparsers)`` that adds
+its parser and sets ``func``. Errors from the engine (:class:`TranskriptError`) are printed Dutch first, then
+English, and turn into the error's exit code; nothing else is printed on failure.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .errors import TranskriptError
+
+# one module per command group, in the order ``--help`` lists them
+COMMANDS = ("transcribe", "speakers", "summarize", "evaluate", "casefile", "report", "batch", "app")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="transkript",
+        description="Transkript: verslagen van oudergesprekken, volledig lokaal. "
+                    "Reports of parent-teacher conversations, fully offline.")
+    parser.add_argument("--version", action="version", version=f"transkript {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f".commands.{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__package__}.commands.{name}":
+                continue  # command group not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except TranskriptError as exc:
+        print(f"fout / error: {exc.both()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Afgebroken; er is niets half opgeslagen. / Interrupted; nothing was half saved.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

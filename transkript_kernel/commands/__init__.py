@@ -1,0 +1,1 @@
+"""One module per ``transkript`` subcommand group; see :mod:`transkript_kernel.cli`."""
