@@ -1,0 +1,114 @@
+"""Archive benchmark: fill a fresh archive with N synthetic conversations (default 10,000), each with notes and
+a stored summary version, then time full-text searches and filtered listings.
+
+Prints the insert rate (conversations per second, end to end through ``Archive``: rows, summary file with
+fsync, index) and search latency p50/p95 in milliseconds (target p95 < 50 ms). Invented names only.
+
+    .venv/bin/python benchmarks/archive.py [--n 10000] [--queries 300] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from transkript_kernel import consent  # noqa: E402
+from transkript_kernel.archive import Archive  # noqa: E402
+from transkript_kernel.summary import Action, Concern, Summary, Topic  # noqa: E402
+
+FIRST = ["Daan", "Sanne", "Noah", "Emma", "Liam", "Julia", "Sem", "Tess", "Finn", "Zoë", "Noé", "Aya", "Bram",
+         "Fenna", "Ravi", "Yara", "Mees", "Lotte", "Ömer", "Saar"]
+LAST = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Bos", "Vos", "Peters",
+        "Hendriks", "van Dijk", "Ağaoğlu", "O'Brien", "El Amrani", "Kramer", "Dekker", "Brouwer", "de Groot"]
+TOPICS = ["technisch lezen", "begrijpend lezen", "spelling", "rekenen", "tafels", "werkhouding", "concentratie",
+          "huiswerk", "vriendschappen", "gedrag op het plein", "schooladvies", "motivatie", "taalontwikkeling",
+          "zelfstandigheid", "plannen", "faalangst", "sociale vaardigheden", "sport", "muziek", "topografie"]
+ACTIONS = ["extra leesoefening met de remedial teacher", "weektaak samen plannen", "tafelkaart mee naar huis",
+           "gesprek met de intern begeleider", "dagboekje tussen school en thuis", "evaluatie over zes weken",
+           "oefenen met de computer", "beloningskaart invoeren", "toetsresultaten bespreken"]
+KINDS = ["tienminutengesprek", "oudergesprek", "mentorgesprek", "adviesgesprek", "voortgangsgesprek"]
+
+
+def synthetic(rng: random.Random, i: int) -> dict:
+    pupil = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}"
+    topics = rng.sample(TOPICS, 3)
+    summ = Summary(language="nl", backend="benchmark",
+                   topics=[Topic(f"Het gesprek ging over {t}.", [k]) for k, t in enumerate(topics)],
+                   concerns=[Concern(f"Moeder maakt zich zorgen over {topics[0]}.", "ouder", [1])],
+                   actions=[Action(f"Afspraak: {rng.choice(ACTIONS)}.", "docent", "volgende week", [2])])
+    return {"pupil": pupil, "group": f"groep {rng.randint(1, 8)}", "kind": rng.choice(KINDS),
+            "date": f"20{rng.randint(22, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "notes": f"Aantekening over {topics[1]} en {topics[2]}.", "summary": summ}
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--keep", type=Path, help="keep the filled archive in this (new) directory")
+    args = ap.parse_args()
+    rng = random.Random(20261128)
+    with tempfile.TemporaryDirectory(prefix="transkript-bench-") as tmp:
+        data = args.keep or Path(tmp) / "data"
+        archive = Archive(data)
+        record = consent.record(True, "ouder")
+        items = [synthetic(rng, i) for i in range(args.n)]
+        start = time.perf_counter()
+        for item in items:
+            conv = archive.create(pupil=item["pupil"], date=item["date"], kind=item["kind"], group=item["group"],
+                                  notes=item["notes"], consent=record)
+            archive.save_summary(conv.id, item["summary"], by="Juf Bench", role="docent", reason="eerste versie")
+        elapsed = time.perf_counter() - start
+        print(f"inserted {args.n} conversations (row + consent + summary file + index) in {elapsed:.1f} s: "
+              f"{args.n / elapsed:.0f} conversations/s")
+
+        words = [w for t in TOPICS + ACTIONS for w in t.split() if len(w) > 3]
+        queries = []
+        for _ in range(args.queries):
+            kind = rng.random()
+            if kind < 0.3:
+                queries.append((rng.choice(words), {}))  # one common word
+            elif kind < 0.5:
+                queries.append((" ".join(rng.sample(words, 2)), {}))  # two words
+            elif kind < 0.7:
+                queries.append((f"{rng.choice(FIRST)} {rng.choice(TOPICS).split()[0]}", {}))  # name + topic
+            elif kind < 0.85:
+                queries.append((rng.choice(words)[:4] + "*", {}))  # prefix
+            else:
+                queries.append((rng.choice(words), {"status": "concept", "date_from": "2025-01-01"}))
+        archive.search("warm up")
+        latencies, hits = [], []
+        for q, filters in queries:
+            t0 = time.perf_counter()
+            frame = archive.search(q, **filters)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            hits.append(len(frame))
+        print(f"search over {args.n} conversations, {len(queries)} queries (top 50, as a DataFrame): "
+              f"p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms, "
+              f"max {max(latencies):.1f} ms; mean hits {statistics.mean(hits):.1f}")
+        list_lat = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            archive.list(pupil=rng.choice(FIRST), date_from="2024-01-01")
+            list_lat.append((time.perf_counter() - t0) * 1000)
+        print(f"list (pupil + date filter): p50 {percentile(list_lat, 50):.1f} ms, "
+              f"p95 {percentile(list_lat, 95):.1f} ms")
+        size = sum(p.stat().st_size for p in Path(data).rglob("*") if p.is_file())
+        print(f"archive size on disk: {size / 1e6:.1f} MB")
+        archive.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""`transkript batch`: papermill per recording, consent first, one failure does not stop the rest, resumable."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from transkript_kernel import batch, cli
+from transkript_kernel.errors import ConsentError, InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST_HEADER = "file,pupil,group,kind,date,language,consent\n"
+
+
+def read_results(path: Path) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as fh:
+        return {row["file"]: row for row in csv.DictReader(fh)}
+
+
+def test_refuses_to_start_without_manifest_or_consent(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.m4a").write_bytes(b"x")
+    code = cli.main(["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == ConsentError.exit_code
+    assert "De batch start niet" in err and "--consent given" in err
+    assert not (tmp_path / "out").exists()  # nothing was started
+
+
+def test_manifest_is_checked_before_anything_runs(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("één.m4a", "twee.wav", "niet in manifest.m4a"):
+        (src / name).write_bytes(b"x")
+    (tmp_path / "geheim.m4a").write_bytes(b"x")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(MANIFEST_HEADER + "één.m4a,Ava,5,oudergesprek,2026-03-01,nl,given\n"
+                        "twee.wav,Bo,5,oudergesprek,2026-03-01,nl,refused\n"
+                        "../geheim.m4a,Cas,5,oudergesprek,2026-03-01,nl,given\n", encoding="utf-8")
+    items = {it.file.name: it for it in batch.plan(src, manifest=manifest)}
+    assert items["één.m4a"].skip_reason is None and items["één.m4a"].pupil == "Ava"
+    assert "Geen toestemming" in items["twee.wav"].skip_reason[0]
+    assert "buiten de invoermap" in items["geheim.m4a"].skip_reason[0]
+    assert "Staat niet in het manifest" in items["niet in manifest.m4a"].skip_reason[0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("file,pupil\nx.m4a,Ava\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        batch.plan(src, manifest=bad)
+    assert "group" in err.value.nl and "consent" in err.value.nl
+
+
+@pytest.mark.slow
+def test_batch_over_public_recordings(tmp_path, eval_dir, artifacts):
+    """Two real recordings, a corrupt file and one without consent, two workers, run as a coordinator would:
+    the CLI in a fresh environment where `python` on PATH is not the project's venv."""
+    src = tmp_path / "avond 12 maart"
+    src.mkdir()
+    shutil.copy(eval_dir / "audio" / "pub01-lezen-groep5.m4a", src / "pub01 lezen.m4a")
+    shutil.copy(eval_dir / "audio" / "pub04-english-parent.m4a", src / "pub04-english.m4a")
+    shutil.copy(eval_dir / "audio" / "pub02-gedrag-groep7.m4a", src / "zonder toestemming.m4a")
+    (src / "kapot.m4a").write_bytes(os.urandom(50_000))
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(MANIFEST_HEADER +
+                        "pub01 lezen.m4a,Daan Özdemir,5a,tienminutengesprek,2026-03-12,nl,given\n"
+                        "pub04-english.m4a,Mia Clarke,6b,oudergesprek,2026-03-12,en,given\n"
+                        "kapot.m4a,Sem Bakker,4,oudergesprek,2026-03-12,nl,given\n"
+                        "zonder toestemming.m4a,Lotte Visser,7,oudergesprek,2026-03-12,nl,refused\n",
+                        encoding="utf-8")
+    out = tmp_path / "uit"
+    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
+           "TRANSKRIPT_DATA": str(tmp_path / "data")}
+    for key in ("TRANSKRIPT_CACHE", "TRANSKRIPT_SHARED"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    cmd = [sys.executable, "-m", "transkript_kernel", "batch", str(src), "--out", str(out), "--workers", "2",
+           "--manifest", str(manifest)]
+    first = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=1500)
+    assert first.returncode == 1, first.stdout + first.stderr  # something failed (the corrupt file)
+    assert "gesprekken / conversations" in first.stderr  # the progress bar
+    results = read_results(out / "results.csv")
+    assert {f: r["status"] for f, r in results.items()} == {
+        "pub01 lezen.m4a": "done", "pub04-english.m4a": "done", "kapot.m4a": "failed",
+        "zonder toestemming.m4a": "skipped"}
+    assert "Geen toestemming" in results["zonder toestemming.m4a"]["message"]
+    assert not list(out.glob("zonder*"))  # nothing at all was made from the refused recording
+    failure = results["kapot.m4a"]["message"]
+    assert failure and "Traceback" not in failure
+    assert (out / "kapot.ipynb").is_file() and not (out / "kapot.pdf").exists()
+
+    for name, pupil, heading in [("pub01_lezen", "Daan Özdemir", "Besproken onderwerpen"),
+                                 ("pub04-english", "Mia Clarke", "Topics discussed")]:
+        pdf, nb = out / f"{name}.pdf", out / f"{name}.ipynb"
+        assert results[[f for f in results if f.startswith(name[:5])][0]]["pdf"] == pdf.name
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        assert pupil in text and heading in text and "12" in text
+        executed = json.loads(nb.read_text(encoding="utf-8"))
+        outputs = "".join("".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
+        # the kernel was the project's interpreter, not whatever `python` the PATH offered
+        assert f"kernel: {sys.executable}" in outputs
+        assert executed["metadata"]["papermill"]["parameters"]["pupil"] == pupil
+        assert (out / f"{name}.transcript.json").is_file() and (out / f"{name}.summary.json").is_file()
+    shutil.copy(out / "pub01_lezen.pdf", artifacts / "batch-pub01.pdf")
+    shutil.copy(out / "results.csv", artifacts / "batch-results.csv")
+
+    # a rerun resumes: finished recordings are skipped, the corrupt one is tried (and fails) again
+    before = (out / "pub01_lezen.pdf").stat().st_mtime_ns
+    second = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 1, second.stdout + second.stderr
+    again = read_results(out / "results.csv")
+    assert again["pub01 lezen.m4a"]["status"] == "already-done"
+    assert again["pub04-english.m4a"]["status"] == "already-done"
+    assert again["kapot.m4a"]["status"] == "failed"
+    assert (out / "pub01_lezen.pdf").stat().st_mtime_ns == before

@@ -1,0 +1,44 @@
+"""`process` runs the real pipeline (faster-whisper, speakers, summary) on a stored recording and files the
+results: transcript revision 0, summary version 1, searchable; the recording itself is never changed."""
+import hashlib
+import json
+import shutil
+
+import pytest
+
+from casefile_helpers import cli, new_conversation, open_archive
+
+pytest.importorskip("transkript_kernel.asr")
+pytest.importorskip("transkript_kernel.summarize")
+
+
+@pytest.mark.slow
+def test_process_transcribes_and_summarises_into_the_archive(eval_dir, tmp_path, isolated_data):
+    src = tmp_path / "gesprek lezen 'groep 5'.m4a"
+    shutil.copy(eval_dir / "audio" / "pub01-lezen-groep5.m4a", src)
+    archive = open_archive()
+    conv = new_conversation(archive, pupil="Daan Testkind", language="nl")
+    archive.import_recording(conv.id, src)
+    stored = archive.recording_path(conv.id)
+    digest = hashlib.sha256(stored.read_bytes()).hexdigest()
+    archive.close()
+
+    done = cli("process", conv.id, data=isolated_data)  # as a batch or script would run it
+    assert done.returncode == 0, done.stderr
+    assert "transcribe" in done.stderr and "summarize 100%" in done.stderr
+
+    archive = open_archive()
+    original = archive.original_transcript(conv.id)
+    assert original.language == "nl" and len(original.segments) > 10
+    assert [r["revision"] for r in archive.transcript_revisions(conv.id)] == [0]
+    versions = archive.versions(conv.id)
+    assert [(v.version, v.role) for v in versions] == [(1, "docent")]
+    summary = archive.summary(conv.id)
+    assert summary.topics and all(max(t.evidence) < len(original.segments) for t in summary.topics)
+    assert conv.id in archive.search("lezen")["id"].tolist()
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == digest == archive.get(conv.id).recording_sha256
+    again = cli("process", conv.id, data=isolated_data)  # resumable: nothing is made twice
+    assert again.returncode == 0 and len(archive.versions(conv.id)) == 1
+    assert json.loads(cli("archive", "show", conv.id, "--json", data=isolated_data).stdout)["transcript_revisions"]
+    archive.finalize(conv.id)
+    assert not stored.exists() and archive.check() == []

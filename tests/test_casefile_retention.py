@@ -1,0 +1,111 @@
+"""Retention: recordings go when the report is final (or after N days), reports after leaving + 2 years,
+sensitive ones sooner; shared reports become final after 14 days; deletion is complete and verified; .ics."""
+from datetime import date, timedelta
+
+from casefile_helpers import all_files, fake_audio, new_conversation, open_archive, summary, transcript
+from transkript_kernel import retention
+from transkript_kernel.settings import save_config
+
+
+def _with_recording(archive, tmp_path, seed=0, **kw):
+    conv = new_conversation(archive, **kw)
+    archive.import_recording(conv.id, fake_audio(tmp_path / f"r{seed}.wav", seed=seed))
+    archive.save_transcript(conv.id, transcript("Het woord ijsvogel valt. Tweede zin."), by="transkript")
+    archive.save_summary(conv.id, summary(), by="Juf Sanne", role="docent", reason="eerste versie")
+    return conv
+
+
+def test_default_policy_deletes_the_recording_as_soon_as_the_report_is_final(tmp_path):
+    archive = open_archive()
+    conv = _with_recording(archive, tmp_path)
+    rec = archive.recording_path(conv.id)
+    assert rec.exists()
+    status = retention.status(archive)
+    assert status[status.action == "delete-recording"]["due"].isna().all()  # waits for 'definitief'
+    archive.finalize(conv.id)
+    assert not rec.exists() and archive.recording_path(conv.id) is None
+    assert archive.transcript(conv.id) is not None and archive.summary(conv.id) is not None
+    assert archive.check() == []
+
+
+def test_recordings_after_n_days_when_configured(tmp_path, isolated_data):
+    save_config({"RetentionPolicy": {"recordings": "after_days", "recording_days": 10}}, isolated_data)
+    archive = open_archive()
+    conv = _with_recording(archive, tmp_path, date="2026-10-01")
+    archive.finalize(conv.id)
+    assert archive.recording_path(conv.id) is not None  # not on 'final' with this policy
+    assert retention.purge(archive, today=date(2026, 10, 10)).count == 0
+    result = retention.purge(archive, today=date(2026, 10, 11))
+    assert result.recordings_deleted == [conv.id] and archive.recording_path(conv.id) is None
+
+
+def test_shared_report_becomes_final_after_the_response_term(tmp_path):
+    archive = open_archive()
+    conv = _with_recording(archive, tmp_path)
+    archive.set_status(conv.id, "gedeeld")
+    shared = date.fromisoformat(archive.get(conv.id).shared_at[:10])
+    assert retention.purge(archive, today=shared + timedelta(days=13)).finalized == []
+    dry = retention.purge(archive, dry_run=True, today=shared + timedelta(days=14))
+    assert dry.finalized == [conv.id] and archive.get(conv.id).status == "gedeeld"
+    done = retention.purge(archive, today=shared + timedelta(days=14))
+    assert done.finalized == [conv.id] and archive.get(conv.id).status == "definitief"
+    assert archive.recording_path(conv.id) is None  # final → recording gone at once
+
+
+def test_reports_are_kept_until_leaving_plus_two_years_and_then_deleted_completely(tmp_path):
+    archive = open_archive()
+    keep = _with_recording(archive, tmp_path, seed=1, pupil="Blijft Testkind", group="groep 3")
+    gone = _with_recording(archive, tmp_path, seed=2, pupil="Gerrit Vertrekker", group="groep 8", date="2026-10-05")
+    # groep 8 in school year 2026-27 → leaves 2027-07-31 → kept until 2029-07-31
+    row = retention.status(archive).query("id == @gone.id and action == 'delete-conversation'")
+    assert row["due"].tolist() == ["2029-07-31"]
+    pdf = tmp_path / "v.pdf"
+    pdf.write_bytes(b"%PDF")
+    archive.add_export(gone.id, pdf)
+    num = archive.store.one("SELECT num FROM conversations WHERE id = ?", (gone.id,))["num"]
+    assert retention.purge(archive, dry_run=True, today=date(2029, 7, 31)).conversations_deleted == [gone.id]
+    assert archive.get(gone.id) and archive.store.indexed(num)  # dry run touched nothing
+    result = retention.purge(archive, today=date(2029, 7, 31))
+    assert result.conversations_deleted == [gone.id]
+    assert archive.ids() == [keep.id]
+    assert [f for f in all_files(archive.data_dir) if gone.id in str(f)] == []
+    assert archive.store.indexed(num) == {}
+    for table in ("consents", "transcripts", "summaries", "exports"):
+        assert archive.store.one(f"SELECT count(*) FROM {table} WHERE conversation = ?", (num,))[0] == 0
+    assert archive.search("Vertrekker").empty and not archive.search("ijsvogel").empty  # only `keep` left
+    assert archive.check() == []
+
+
+def test_sensitive_conversations_are_kept_shorter(tmp_path):
+    archive = open_archive()
+    normal = new_conversation(archive, date="2026-10-05")
+    marked = new_conversation(archive, date="2026-10-05", sensitive=True)
+    care = new_conversation(archive, date="2026-10-05", kind="zorggesprek")
+    due = retention.status(archive).set_index("id")["due"]
+    assert due[marked.id] == due[care.id] == "2027-10-05"
+    assert due[normal.id] > "2028-01-01"
+    assert set(retention.purge(archive, today=date(2027, 10, 5)).conversations_deleted) == {marked.id, care.id}
+
+
+def test_leaving_date_and_fallback():
+    pol = retention.RetentionPolicy()
+    conv = new_conversation(open_archive(), group="klas 2b", date="2026-03-01", leaves_school="2030-07-15")
+    assert retention.keep_until(conv, pol) == date(2032, 7, 15)
+    conv.leaves_school = None
+    assert retention.keep_until(conv, pol) == date(2032, 3, 1)  # 4 assumed years + 2
+
+
+def test_calendar_lists_coming_deletions_without_names(tmp_path):
+    archive = open_archive()
+    conv = _with_recording(archive, tmp_path, pupil="Ünal d'Agenda", group="groep 6")
+    out = retention.calendar(archive, tmp_path / "bewaren.ics")
+    raw = out.read_bytes()
+    text = raw.decode("utf-8")
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert text.count("BEGIN:VEVENT") == 1 and conv.id in text  # recording has no date until final
+    assert "Ünal" not in text
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    due = retention.keep_until(archive.get(conv.id), retention.RetentionPolicy())
+    assert f"DTSTART;VALUE=DATE:{due.strftime('%Y%m%d')}" in text
+    named = retention.calendar(archive, tmp_path / "namen.ics", with_names=True).read_bytes().decode()
+    assert "Ünal d'Agenda" in named.replace("\r\n ", "")

@@ -1,0 +1,183 @@
+"""Offline speech recognition with faster-whisper: a recording in, a :class:`~.transcript.Transcript` out.
+
+Measured on the public Dutch recordings (Whisper base, CPU, int8): the batched pipeline (batch 8, beam 5,
+temperature 0, no conditioning on previous text) is both faster and more accurate than the sequential one,
+and a school vocabulary passed as ``hotwords`` lowers the Dutch word error rate (0.223 -> 0.190 on average),
+while the same words as ``initial_prompt`` make it worse. So: batched, hotwords, vocabulary on for Dutch.
+Loaded models are kept per process, so a batch or the app pays the load time once.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, Optional
+
+from traitlets import Bool, CaselessStrEnum, Float, Int, Unicode
+from traitlets.config import Configurable
+
+from .errors import InputError, ModelError
+from .transcript import Segment, Transcript, Word
+
+Progress = Optional[Callable[[float], None]]
+
+# Words Whisper base mishears in Dutch school conversations. General Dutch school vocabulary, not taken from
+# any recording; the sequence matters little, the hotword prompt is limited to ~220 tokens.
+SCHOOL_VOCABULARY = (
+    "leerkracht, intern begeleider, IB'er, remedial teacher, zorgcoördinator, mentor, groep 1 tot en met groep 8, "
+    "oudergesprek, rapport, Cito, leerlingvolgsysteem, doorstroomtoets, schooladvies, vmbo, havo, vwo, brugklas, "
+    "technisch lezen, begrijpend lezen, rekenen, spelling, dyslexie, dyscalculie, huiswerk, weekplanning, "
+    "plusklas, logopedie, jeugdarts, handelingsplan, ontwikkelingsperspectief, passend onderwijs, verzuim")
+
+
+class AsrSettings(Configurable):
+    """Speech recognition (faster-whisper) and the limits on what is accepted as a recording."""
+
+    model = Unicode("base", help="Whisper model: 'base' (embedded default) or the directory of a local "
+                                 "CTranslate2 Whisper model, e.g. a larger one placed by the school.").tag(config=True)
+    language = Unicode("nl", help="Spoken language: an ISO 639-1 code ('nl', 'en', 'tr', ...) or 'auto' "
+                                  "to detect it.").tag(config=True)
+    compute_type = Unicode("int8", help="CTranslate2 compute type on CPU: 'int8' (fast, default), "
+                                        "'int8_float32', 'float32'.").tag(config=True)
+    beam_size = Int(5, help="Beam search width; 5 was clearly better than greedy for Dutch.").tag(config=True)
+    batch_size = Int(8, help="Speech chunks (up to 30 s each) decoded together by the batched "
+                             "pipeline.").tag(config=True)
+    cpu_threads = Int(0, help="CPU threads for the model; 0 lets CTranslate2 choose.").tag(config=True)
+    vad_filter = Bool(True, help="Cut the recording into speech chunks with Silero VAD (needed by the batched "
+                                 "pipeline; skips long silences).").tag(config=True)
+    vocabulary = Unicode(SCHOOL_VOCABULARY, help="School words to recognise better (passed as Whisper "
+                                                 "'hotwords'); empty switches it off.").tag(config=True)
+    vocabulary_mode = CaselessStrEnum(["hotwords", "initial_prompt"], "hotwords",
+                                      help="How the vocabulary reaches Whisper: 'hotwords' (measured to help) or "
+                                           "'initial_prompt' (measured to hurt on the public set).").tag(config=True)
+    vocabulary_language = Unicode("nl", help="Use the vocabulary only when the spoken language is this one "
+                                             "(the default vocabulary is Dutch); empty = always.").tag(config=True)
+    max_duration_hours = Float(3.0, help="Longest recording accepted, in hours.").tag(config=True)
+    max_upload_mb = Float(1000.0, help="Largest recording file accepted, in megabytes.").tag(config=True)
+
+
+_MODELS: dict[tuple, tuple] = {}
+_LOCK = threading.Lock()
+
+
+def load_model(model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 0):
+    """``(WhisperModel, BatchedInferencePipeline, model_dir)``, loaded once per process and settings."""
+    from .weights import resolve_model
+
+    model_dir = resolve_model(model)
+    key = (str(model_dir.resolve()), compute_type, cpu_threads)
+    with _LOCK:
+        if key not in _MODELS:
+            from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+            try:
+                whisper = WhisperModel(str(model_dir), device="cpu", compute_type=compute_type,
+                                       cpu_threads=cpu_threads, local_files_only=True)
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise ModelError(f"Het model in {model_dir} kan niet worden geladen: {exc}",
+                                 f"The model in {model_dir} cannot be loaded: {exc}") from exc
+            _MODELS[key] = (whisper, BatchedInferencePipeline(whisper), model_dir)
+        return _MODELS[key]
+
+
+def check_language(language: str | None) -> str | None:
+    """A Whisper language code, or None for detection ('auto')."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    if language is None or language.strip().lower() in ("", "auto"):
+        return None
+    code = language.strip().lower()
+    if code not in _LANGUAGE_CODES:
+        raise InputError(f"Onbekende taal '{language}'. Gebruik een ISO 639-1-code zoals nl, en, tr, ar, pl "
+                         "of 'auto'.",
+                         f"Unknown language '{language}'. Use an ISO 639-1 code such as nl, en, tr, ar, pl "
+                         "or 'auto'.")
+    return code
+
+
+def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transcribe", model: str | None = None,
+               word_timestamps: bool = True, vocabulary: str | None = None, progress: Progress = None,
+               settings: AsrSettings | None = None) -> Transcript:
+    """Transcribe a decoded :class:`~.audio.AudioClip` or a path (decoded and checked first).
+
+    ``language`` 'auto' (or None) detects it; ``task='translate'`` gives Whisper's English translation;
+    ``vocabulary`` None uses the configured school vocabulary, '' switches it off.
+    """
+    from . import audio
+    from . import settings as settings_mod
+
+    conf = settings or settings_mod.get(AsrSettings)
+    if task not in ("transcribe", "translate"):
+        raise InputError(f"Onbekende taak '{task}': kies transcribe of translate.",
+                         f"Unknown task '{task}': choose transcribe or translate.")
+    code = check_language(language)
+    clip = clip_or_path if isinstance(clip_or_path, audio.AudioClip) else audio.load(clip_or_path)
+    if progress:
+        progress(0.0)
+    whisper, pipeline, model_dir = load_model(model or conf.model, compute_type=conf.compute_type,
+                                              cpu_threads=conf.cpu_threads)
+    notices: list[str] = []
+    language_probability = None
+    if code is None:
+        code, language_probability, _ = whisper.detect_language(clip.samples, vad_filter=conf.vad_filter)
+        if language_probability < 0.5:
+            notices.append(f"De taal is onzeker herkend als '{code}' ({language_probability:.0%}); geef de taal "
+                           f"op als dat niet klopt. / The language was detected as '{code}' with low confidence "
+                           f"({language_probability:.0%}); give the language if that is wrong.")
+    words_used = conf.vocabulary if vocabulary is None else vocabulary
+    if not words_used or task != "transcribe" or (conf.vocabulary_language and code != conf.vocabulary_language):
+        words_used = ""
+    options = dict(language=code, task=task, beam_size=conf.beam_size, temperature=0.0,
+                   condition_on_previous_text=False, word_timestamps=word_timestamps, vad_filter=conf.vad_filter,
+                   batch_size=conf.batch_size)
+    if words_used:
+        options[conf.vocabulary_mode] = words_used
+    try:
+        segments_iter, info = pipeline.transcribe(clip.samples, **options)
+        transcript = _collect(segments_iter, clip.duration, progress)
+    except RuntimeError as exc:  # CTranslate2 failures (out of memory, broken model) surface as RuntimeError
+        raise ModelError(f"Transcriberen is mislukt: {exc}", f"Transcription failed: {exc}") from exc
+    transcript.language = code
+    transcript.duration = clip.duration
+    transcript.source = {"file": clip.file_name, "sha256": clip.sha256}
+    transcript.model = {
+        "name": _model_name(model_dir), "engine": "faster-whisper", "compute_type": conf.compute_type,
+        "task": task, "text_language": "en" if task == "translate" else code,
+        "options": {"batched": True, "batch_size": conf.batch_size, "beam_size": conf.beam_size,
+                    "temperature": 0.0, "condition_on_previous_text": False, "vad_filter": conf.vad_filter,
+                    "word_timestamps": word_timestamps,
+                    "vocabulary": conf.vocabulary_mode if words_used else None},
+    }
+    if language_probability is not None:
+        transcript.model["language_probability"] = round(float(language_probability), 3)
+    if not transcript.segments:
+        notices.append("Er is geen spraak herkend in deze opname. / No speech was recognised in this recording.")
+    transcript.notices.extend(notices)
+    if progress:
+        progress(1.0)
+    return transcript
+
+
+def _collect(segments_iter, duration: float, progress: Progress) -> Transcript:
+    """Turn faster-whisper segments into contract segments with ids 0..n-1, reporting progress as we go."""
+    segments: list[Segment] = []
+    for seg in segments_iter:
+        text = seg.text.strip()
+        if progress and duration > 0:
+            progress(min(0.99, seg.end / duration))
+        if not text:
+            continue
+        words = None
+        if seg.words is not None:
+            # words keep Whisper's leading space, so "".join(w.word for w in words) rebuilds the text
+            words = [Word(float(w.start), float(w.end), w.word, float(w.probability))
+                     for w in seg.words if w.word.strip()]
+        start = max(0.0, float(seg.start))
+        segments.append(Segment(id=len(segments), start=start, end=max(start, float(seg.end)), text=text,
+                                speaker=None, words=words))
+    return Transcript(language="", duration=duration, segments=segments)
+
+
+def _model_name(model_dir: Path) -> str:
+    from .weights import model_name
+
+    return model_name(model_dir)

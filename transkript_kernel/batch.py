@@ -1,0 +1,444 @@
+"""A whole evening of recordings at once: one papermill run of ``notebooks/conversation.ipynb`` per recording.
+
+Consent first: with a manifest (CSV ``file,pupil,group,kind,date,language,consent``) only rows with consent
+``given`` are processed, the rest is skipped and reported; without a manifest the batch refuses to start
+unless the coordinator states ``--consent given`` for every file. Each recording's executed notebook and PDF
+land in OUT_DIR; a finished one is marked (``.done/<name>.json``, with the recording's hash) and skipped on a
+rerun, so an interrupted batch resumes. One failure never stops the rest; ``results.csv`` lists every file.
+
+Workers are processes; each one drives papermill, which runs the notebook in its own kernel process (the
+kernelspec ``python3`` resolves to the interpreter running the batch, i.e. the project's venv).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import ConsentError, InputError, TranskriptError
+
+MANIFEST_COLUMNS = ("file", "pupil", "group", "kind", "date", "language", "consent")
+RESULT_COLUMNS = ("file", "pupil", "status", "message", "pdf", "notebook", "seconds")
+DONE_DIR = ".done"
+
+
+def default_notebook() -> Path:
+    """``notebooks/conversation.ipynb`` beside the package (a source checkout or an editable install)."""
+    return Path(__file__).resolve().parent.parent / "notebooks" / "conversation.ipynb"
+
+
+@dataclass
+class BatchItem:
+    file: Path
+    name: str  # output stem, unique within the batch
+    pupil: str = ""
+    group: str = ""
+    kind: str = "oudergesprek"
+    date: str = ""
+    language: str = "nl"
+    consent: str = ""
+    skip_reason: tuple[str, str] | None = None  # (nl, en) when it must not be processed
+
+
+@dataclass
+class BatchResult:
+    file: str
+    pupil: str
+    status: str  # done | already-done | skipped | failed
+    message: str = ""
+    pdf: str = ""
+    notebook: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class BatchReport:
+    results: list[BatchResult] = field(default_factory=list)
+    results_csv: Path | None = None
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    def summary_line(self) -> str:
+        return (f"klaar / done: {self.count('done')}, al klaar / already done: {self.count('already-done')}, "
+                f"overgeslagen / skipped: {self.count('skipped')}, mislukt / failed: {self.failed}")
+
+
+# --- what to process ------------------------------------------------------------------------------------------
+def _audio_extensions() -> tuple[str, ...]:
+    from .audio import SUPPORTED_EXTENSIONS
+
+    return SUPPORTED_EXTENSIONS
+
+
+def _safe_stem(name: str) -> str:
+    stem = Path(name).stem
+    cleaned = "".join(c if (c.isalnum() or c in "-_.") else "_" for c in stem).strip("._")
+    return cleaned or "opname"
+
+
+def _unique_names(items: list[BatchItem]) -> None:
+    seen: dict[str, int] = {}
+    for it in items:
+        base = _safe_stem(it.file.name)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        it.name = base if n == 0 else f"{base}-{n + 1}"
+
+
+def discover(input_dir: Path) -> list[Path]:
+    exts = _audio_extensions()
+    return sorted(p for p in input_dir.iterdir() if p.is_file() and p.suffix.lower() in exts
+                  and not p.name.startswith("."))
+
+
+def read_manifest(path: Path, input_dir: Path) -> list[BatchItem]:
+    """Rows of the manifest as items; rows that must not run carry a ``skip_reason``."""
+    from . import consent as consent_mod
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"Kan het manifest {Path(path).name} niet lezen: {exc.strerror}.",
+                         f"Cannot read the manifest {Path(path).name}: {exc.strerror}.") from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in MANIFEST_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"Het manifest mist de kolom(men) {', '.join(missing)}; verwacht: "
+                         f"{','.join(MANIFEST_COLUMNS)}.",
+                         f"The manifest lacks the column(s) {', '.join(missing)}; expected: {','.join(MANIFEST_COLUMNS)}.")
+    root = input_dir.resolve()
+    items = []
+    for row in reader:
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        if not any(row.values()):
+            continue
+        file = (input_dir / row["file"]).resolve()
+        it = BatchItem(file=file, name="", pupil=row["pupil"], group=row["group"],
+                       kind=row["kind"] or "oudergesprek", date=row["date"], language=row["language"] or "nl",
+                       consent=row["consent"].lower())
+        if root not in file.parents:
+            it.skip_reason = (f"{row['file']!r} ligt buiten de invoermap.", f"{row['file']!r} is outside the input folder.")
+        elif it.consent != "given":
+            it.skip_reason = ("Geen toestemming (consent is niet 'given'): niet verwerkt.",
+                              "No consent (consent is not 'given'): not processed.")
+        elif rule := consent_mod.forbidden_rule(it.kind):
+            it.skip_reason = (rule["nl"], rule["en"])
+        items.append(it)
+    return items
+
+
+def plan(input_dir: Path, *, manifest: Path | None = None, consent: str | None = None) -> list[BatchItem]:
+    """What the batch will do. Refuses to start without a manifest unless consent is stated for every file."""
+    input_dir = Path(input_dir)
+    if not input_dir.is_dir():
+        raise InputError(f"De invoermap {input_dir} bestaat niet.", f"The input folder {input_dir} does not exist.")
+    if manifest is not None:
+        items = read_manifest(manifest, input_dir)
+        listed = {it.file for it in items}
+        for extra in discover(input_dir):
+            if extra.resolve() not in listed:
+                items.append(BatchItem(file=extra.resolve(), name="", skip_reason=(
+                    "Staat niet in het manifest: geen toestemming vastgelegd, niet verwerkt.",
+                    "Not in the manifest: no consent recorded, not processed.")))
+    else:
+        if (consent or "").strip().lower() != "given":
+            raise ConsentError(
+                "De batch start niet: geef een manifest (--manifest) met per opname de toestemming, of verklaar "
+                "met --consent given dat voor elke opname in de map toestemming is vastgelegd.",
+                "The batch does not start: give a manifest (--manifest) with consent per recording, or state "
+                "with --consent given that consent was recorded for every recording in the folder.")
+        items = [BatchItem(file=p.resolve(), name="", consent="given") for p in discover(input_dir)]
+    _unique_names(items)
+    return items
+
+
+# --- one recording ------------------------------------------------------------------------------------------
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _done_marker(out_dir: Path, name: str) -> Path:
+    return out_dir / DONE_DIR / f"{name}.json"
+
+
+def _already_done(item: BatchItem, out_dir: Path) -> dict | None:
+    marker = _done_marker(out_dir, item.name)
+    try:
+        done = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    pdf = out_dir / done.get("pdf", "")
+    if done.get("sha256") == _sha256(item.file) and pdf.is_file():
+        return done
+    return None
+
+
+def _run_one(job: dict) -> dict:
+    """In a worker process: execute the notebook for one recording; never raises."""
+    import papermill as pm
+
+    out_dir = Path(job["out_dir"])
+    name = job["name"]
+    out_nb = out_dir / f"{name}.ipynb"
+    error_file = out_dir / f"{name}.error.json"
+    error_file.unlink(missing_ok=True)
+    params = {"audio_path": job["file"], "output_dir": str(out_dir), "output_name": name,
+              "language": job["language"], "report_language": job["report_language"] or job["language"],
+              "with_transcript": job["with_transcript"], "template": job["template"], "pupil": job["pupil"],
+              "group": job["group"], "kind": job["kind"], "date": job["date"], "consent": job["consent"],
+              "error_file": str(error_file)}
+    start = time.monotonic()
+    result = {"status": "failed", "message": "", "pdf": "", "notebook": out_nb.name}
+    try:
+        pm.execute_notebook(job["notebook"], str(out_nb), parameters=params, kernel_name=job["kernel_name"],
+                            progress_bar=False, log_output=False, cwd=str(out_dir),
+                            execution_timeout=job["timeout"])
+        pdf = out_dir / f"{name}.pdf"
+        if not pdf.is_file():
+            raise RuntimeError("the notebook finished without writing the PDF")
+        from .atomic import write_json
+
+        write_json(_done_marker(out_dir, name), {"file": Path(job["file"]).name, "sha256": _sha256(Path(job["file"])),
+                                                 "pdf": pdf.name, "notebook": out_nb.name})
+        result.update(status="done", pdf=pdf.name)
+    except Exception as exc:  # one failure must not stop the batch: record it and go on
+        result["message"] = _failure_message(exc, error_file)
+    result["seconds"] = round(time.monotonic() - start, 1)
+    return result
+
+
+def _failure_message(exc: Exception, error_file: Path) -> str:
+    """Dutch first, then English: from the notebook's error record if it wrote one, else the exception."""
+    try:
+        err = json.loads(error_file.read_text(encoding="utf-8"))
+        return f"{err['nl']} / {err['en']}" if err["nl"] != err["en"] else err["nl"]
+    except (OSError, ValueError, KeyError):
+        pass
+    ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}"
+
+
+# --- the batch --------------------------------------------------------------------------------------------
+def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | None = None,
+        report_language: str | None = None, with_transcript: bool = False, template: str = "report",
+        notebook=None, kernel_name: str = "python3", timeout: int | None = None,
+        progress: bool = True) -> BatchReport:
+    """Process every recording in ``input_dir``; results in ``out_dir`` (``results.csv`` at the end)."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import multiprocessing
+
+    from tqdm import tqdm
+
+    from .atomic import write_text
+    from .labels import check_language
+
+    if workers < 1:
+        raise InputError("--workers moet minstens 1 zijn.", "--workers must be at least 1.")
+    if report_language:
+        report_language = check_language(report_language)
+    items = plan(Path(input_dir), manifest=Path(manifest) if manifest else None, consent=consent)
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    notebook = Path(notebook) if notebook else default_notebook()
+    if not notebook.is_file():
+        raise InputError(f"Het notebook {notebook} ontbreekt.", f"The notebook {notebook} is missing.")
+
+    report = BatchReport()
+    by_file: dict[str, BatchResult] = {}
+    jobs = []
+    for it in items:
+        res = BatchResult(file=it.file.name, pupil=it.pupil, status="skipped")
+        by_file[it.name] = res
+        report.results.append(res)
+        if it.skip_reason:
+            res.message = " / ".join(dict.fromkeys(it.skip_reason))
+            continue
+        if not it.file.is_file():
+            res.status, res.message = "failed", "Bestand niet gevonden. / File not found."
+            continue
+        if (done := _already_done(it, out_dir)) is not None:
+            res.status, res.pdf, res.notebook = "already-done", done["pdf"], done.get("notebook", "")
+            continue
+        jobs.append({"file": str(it.file), "name": it.name, "out_dir": str(out_dir), "notebook": str(notebook),
+                     "language": it.language, "report_language": report_language, "with_transcript": with_transcript,
+                     "template": template, "pupil": it.pupil, "group": it.group, "kind": it.kind, "date": it.date,
+                     "consent": it.consent, "kernel_name": kernel_name, "timeout": timeout})
+
+    if jobs:
+        # share the cores: each kernel's ASR gets its part instead of all kernels fighting over all cores
+        threads = max(1, (os.cpu_count() or 1) // min(workers, len(jobs)))
+        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        bar = tqdm(total=len(jobs), desc="gesprekken / conversations", unit="opname", disable=not progress,
+                   file=sys.stderr)
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+            futures = {pool.submit(_run_one, job): job for job in jobs}
+            try:
+                for fut in as_completed(futures):
+                    job = futures[fut]
+                    res = by_file[job["name"]]
+                    try:
+                        outcome = fut.result()
+                    except Exception as exc:  # the worker process itself died
+                        outcome = {"status": "failed", "message": f"{type(exc).__name__}: {exc}", "seconds": 0}
+                    for key, value in outcome.items():
+                        setattr(res, key, value)
+                    bar.update(1)
+                    bar.set_postfix_str(f"{res.file}: {res.status}", refresh=True)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                for job in jobs:
+                    if by_file[job["name"]].status == "skipped" and not by_file[job["name"]].message:
+                        by_file[job["name"]].status, by_file[job["name"]].message = \
+                            "failed", "Afgebroken. / Interrupted."
+                _write_results(report, out_dir, write_text)
+                raise
+            finally:
+                bar.close()
+    _write_results(report, out_dir, write_text)
+    return report
+
+
+def _write_results(report: BatchReport, out_dir: Path, write_text) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=RESULT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for r in report.results:
+        writer.writerow({k: v for k, v in asdict(r).items() if k in RESULT_COLUMNS})
+    report.results_csv = write_text(out_dir / "results.csv", buf.getvalue())
+
+
+# --- used inside the notebook ----------------------------------------------------------------------------
+class NotebookRun:
+    """The steps of ``conversation.ipynb``, one method per cell, so the notebook stays a few readable lines.
+
+    Engine errors (:class:`TranskriptError`) are also written to ``error_file`` (Dutch and English) before
+    they propagate, so the batch can report them in Dutch first.
+    """
+
+    def __init__(self, *, conversation_id: str = "", audio_path: str = "", language: str = "nl",
+                 report_language: str = "", with_transcript: bool = False, template: str = "report",
+                 output_dir: str = ".", output_name: str = "", pupil: str = "", group: str = "",
+                 kind: str = "oudergesprek", date: str = "", consent: str = "", speakers: str = "auto",
+                 summary_backend: str = "extractive", error_file: str = ""):
+        self.conversation_id, self.audio_path = conversation_id.strip(), audio_path.strip()
+        self.language, self.report_language = language or "nl", report_language or language or "nl"
+        self.with_transcript, self.template = bool(with_transcript), template or "report"
+        self.output_dir = Path(output_dir or ".")
+        self.pupil, self.group, self.kind, self.date, self.consent = pupil, group, kind or "oudergesprek", date, consent
+        self.speakers, self.summary_backend = speakers, summary_backend
+        self.error_file = Path(error_file) if error_file else None
+        if bool(self.conversation_id) == bool(self.audio_path):
+            self._fail(InputError("Geef óf een gesprek-ID óf een opname.",
+                                  "Give either a conversation id or a recording."))
+        self.name = output_name or _safe_stem(self.conversation_id or Path(self.audio_path).name)
+        self.archive = None
+        self._conversation = self._transcript = self._summary = None
+
+    def _fail(self, exc: Exception):
+        if self.error_file is not None and isinstance(exc, TranskriptError):
+            from .atomic import write_json
+
+            write_json(self.error_file, {"type": type(exc).__name__, "nl": exc.nl, "en": exc.en})
+        raise exc
+
+    def _guard(self, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except TranskriptError as exc:
+            self._fail(exc)
+
+    # -- cells --
+    def conversation(self):
+        return self._guard(self._load_conversation)
+
+    def _load_conversation(self):
+        from . import consent as consent_mod
+        from .conversation import ConsentRecord, Conversation
+
+        if self.conversation_id:
+            from .archive import Archive
+
+            self.archive = Archive()
+            self._conversation = self.archive.get(self.conversation_id)
+            return self._conversation
+        if (self.consent or "").strip().lower() != "given":
+            raise consent_mod.ConsentRefusedError(
+                f"Geen toestemming vastgelegd voor {Path(self.audio_path).name}: niet verwerkt.",
+                f"No consent recorded for {Path(self.audio_path).name}: not processed.")
+        if rule := consent_mod.forbidden_rule(self.kind):
+            raise consent_mod.ForbiddenKindError(rule["nl"], rule["en"])
+        rules = consent_mod.rules()
+        lang = "nl" if self.language == "nl" else "en"
+        self._conversation = Conversation(
+            id=self.name, pupil=self.pupil, date=self.date, kind=self.kind, language=self.language, group=self.group,
+            consent=ConsentRecord(given=True, by="", at=self.date, how="", purpose=rules["default_purpose"][lang]))
+        return self._conversation
+
+    def transcript(self):
+        return self._guard(self._make_transcript)
+
+    def _make_transcript(self):
+        if self._conversation is None:
+            self._load_conversation()
+        if self.archive is not None:
+            self._transcript, self._summary = self.archive.process(self.conversation_id, backend=self.summary_backend)
+        else:
+            from . import pipeline
+
+            mode = int(self.speakers) if str(self.speakers).isdigit() else self.speakers
+            self._transcript = pipeline.transcribe_file(self.audio_path, language=self.language, speakers=mode)
+        self._transcript.save(self.output_dir / f"{self.name}.transcript.json")
+        return self._transcript
+
+    def summary(self):
+        return self._guard(self._make_summary)
+
+    def _make_summary(self):
+        if self._summary is None:
+            from . import summarize
+
+            self._summary = summarize.summarize(self._transcript, backend=self.summary_backend)
+        self._summary.save(self.output_dir / f"{self.name}.summary.json")
+        return self._summary
+
+    def chart(self):
+        """The speaking-time chart as SVG bytes, or None when no speaker is known."""
+        from . import charts
+
+        if not charts.has_speakers(self._transcript):
+            return None
+        return self._guard(charts.speaking_time_chart, self._transcript, fmt="svg")
+
+    def pdf(self) -> Path:
+        return self._guard(self._make_pdf)
+
+    def _make_pdf(self) -> Path:
+        from . import report
+
+        version = None
+        if self.archive is not None:
+            versions = self.archive.versions(self.conversation_id)
+            version = versions[-1].version if versions else None
+        out = report.render_pdf(self.output_dir / f"{self.name}.pdf", transcript=self._transcript,
+                                summary=self._summary, conversation=self._conversation,
+                                language=self.report_language, with_transcript=self.with_transcript,
+                                version=version, template=self.template)
+        if self.archive is not None:
+            self.archive.add_export(self.conversation_id, out, kind="pdf")
+        return out

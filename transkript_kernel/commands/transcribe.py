@@ -1,0 +1,101 @@
+"""``transkript transcribe AUDIO``: a recording in, a transcript out (JSON on stdout unless ``-o``).
+
+The output is written only after everything succeeded, atomically, so a failure never leaves a partial file;
+progress goes to stderr so stdout stays clean JSON for pipes.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _speakers(value: str):
+    value = value.strip().lower()
+    if value in ("auto", "off"):
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("auto, off of een aantal / auto, off or a number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("het aantal sprekers moet minstens 1 zijn / the number of speakers "
+                                         "must be at least 1")
+    return n
+
+
+def register(subparsers) -> None:
+    from ..formats import FORMATS
+
+    p = subparsers.add_parser(
+        "transcribe", help="opname transcriberen / transcribe a recording",
+        description="Transcribeer een opname volledig lokaal met faster-whisper. "
+                    "Transcribe a recording fully offline with faster-whisper.")
+    p.add_argument("audio", metavar="AUDIO", help="m4a, aac, mp3, wav, ogg, opus, webm, flac or mp4")
+    p.add_argument("-l", "--language", default=None,
+                   help="taal / language: nl (standaard/default), auto, of een ISO-code / or an ISO code (en, tr…)")
+    p.add_argument("--model", default=None,
+                   help="'base' (ingebouwd/embedded) of de map van een CTranslate2-Whispermodel / "
+                        "or a local CTranslate2 Whisper directory")
+    p.add_argument("--task", choices=("transcribe", "translate"), default="transcribe",
+                   help="translate = Engelse vertaling / English translation")
+    p.add_argument("--speakers", type=_speakers, default="auto", metavar="auto|N|off",
+                   help="sprekerherkenning / speaker attribution (standaard/default auto)")
+    p.add_argument("-o", "--output", default=None, metavar="OUT",
+                   help="uitvoerbestand / output file (anders/otherwise stdout)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="json (standaard/default), txt, srt, vtt; anders afgeleid van -o / else from -o's extension")
+    p.add_argument("-q", "--quiet", action="store_true", help="geen voortgangsbalk / no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .. import formats, pipeline, settings
+    from ..asr import AsrSettings
+    from ..atomic import write_text
+
+    conf = settings.get(AsrSettings)
+    fmt = args.format or (formats.format_for(args.output) if args.output else "json")
+    bar = None if args.quiet else _ProgressBar()
+    try:
+        transcript = pipeline.transcribe_file(args.audio, language=args.language or conf.language, task=args.task,
+                                              model=args.model, speakers=args.speakers,
+                                              progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    text = formats.render(transcript, fmt)
+    for notice in transcript.notices:
+        print(notice, file=sys.stderr)
+    if args.output:
+        write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 0
+
+
+class _ProgressBar:
+    """One tqdm bar on stderr, restarted per stage (transcriberen, sprekers)."""
+
+    LABELS = {"transcribe": "transcriberen / transcribing", "speakers": "sprekers / speakers"}
+
+    def __init__(self):
+        self.stage = None
+        self.bar = None
+
+    def update(self, stage: str, fraction: float) -> None:
+        from tqdm import tqdm
+
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = tqdm(total=100, desc=self.LABELS.get(stage, stage), unit="%", file=sys.stderr,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]")
+        target = int(round(100 * fraction))
+        if target > self.bar.n:
+            self.bar.update(target - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

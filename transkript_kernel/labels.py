@@ -1,0 +1,89 @@
+"""The fixed texts of reports and e-mails, one JSON file per language in ``templates/labels/``.
+
+Only the fixed texts live here; what was *said* in a conversation is content and is translated (or not) by
+:mod:`.translate`. Dutch is the reference: every other language must have the same keys (a test checks), and
+a key missing at run time falls back to English, then Dutch, rather than breaking a report.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date as _date
+from functools import lru_cache
+
+from .errors import InputError
+
+LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk", "de", "fr", "es")
+RTL_LANGUAGES = frozenset({"ar"})
+
+
+def _labels_dir():
+    from transkript_templates import path
+
+    return path("labels")
+
+
+@lru_cache(maxsize=None)
+def _load(language: str) -> dict:
+    with open(_labels_dir() / f"{language}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def check_language(language: str) -> str:
+    """The language code, normalised; unknown languages are an input error (Dutch first)."""
+    code = (language or "").strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGUAGES:
+        raise InputError(f"Onbekende verslagtaal {language!r}; kies uit: {', '.join(LANGUAGES)}.",
+                         f"Unknown report language {language!r}; choose from: {', '.join(LANGUAGES)}.")
+    return code
+
+
+def labels(language: str) -> dict:
+    """All fixed texts for ``language``, with English and then Dutch filling any gap."""
+    code = check_language(language)
+    merged = dict(_load("nl"))
+    merged.update(_load("en"))
+    merged.update(_load(code))
+    return merged
+
+
+def direction(language: str) -> str:
+    return "rtl" if check_language(language) in RTL_LANGUAGES else "ltr"
+
+
+def text(report_language: str, key: str, **values) -> str:
+    """One label with ``{placeholders}`` filled in; unknown placeholders are left as they are."""
+    template = labels(report_language)[key]
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def role(language: str, role_name: str | None) -> str:
+    if not role_name:
+        return ""
+    return labels(language).get(f"role_{role_name}", role_name)
+
+
+def kind(language: str, kind_name: str | None) -> str:
+    if not kind_name:
+        return ""
+    return labels(language).get(f"kind_{kind_name}", kind_name)
+
+
+def language_name(report_language: str, content_language: str | None) -> str:
+    """Name of ``content_language`` written in ``report_language`` ("Nederlands", "Dutch", ...)."""
+    if not content_language:
+        return ""
+    code = content_language.split("-")[0].lower()
+    return labels(report_language).get(f"lang_{code}", content_language)
+
+
+def format_date(language: str, value: str | None) -> str:
+    """An ISO date as "12 maart 2026" in the report language; anything unparsable is shown as given."""
+    if not value:
+        return ""
+    try:
+        d = _date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    months = labels(language)["months"]
+    return f"{d.day} {months[d.month - 1]} {d.year}"

@@ -1,0 +1,97 @@
+"""An e-mail *draft* with the report attached, for the teacher's own mail client. Nothing is ever sent.
+
+The draft is an RFC 5322 message (``.eml``) with ``X-Unsent: 1``, which Outlook and Thunderbird open as a
+message to edit and send. The cover text is short, neutral and in the report language, and asks the parents
+to report anything that is wrong or missing.
+"""
+from __future__ import annotations
+
+import re
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+
+from traitlets import Unicode
+from traitlets.config import Configurable
+
+from . import labels as L
+from .conversation import Conversation
+from .errors import InputError
+
+DEFAULT_SENDER = "leerkracht@school.invalid"  # RFC 2606: never deliverable; the mail client replaces it
+
+
+class MailSettings(Configurable):
+    """Mail drafts."""
+
+    sender = Unicode("", help="The teacher's or school's address for the From line of mail drafts. Empty: a "
+                              "placeholder the mail client replaces (leerkracht@school.invalid).").tag(config=True)
+    sender_name = Unicode("", help="Display name on the From line; empty: the school name.").tag(config=True)
+
+
+_ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def _check_address(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if value and not _ADDRESS.match(value):
+        raise InputError(f"{what}: {value!r} is geen geldig e-mailadres.", f"{what}: {value!r} is not a valid e-mail address.")
+    return value
+
+
+def cover_text(language: str, *, conversation: Conversation | None = None, school_name: str = "") -> tuple[str, str]:
+    """Subject and body of the cover mail in the report language."""
+    lang = L.check_language(language)
+    when = L.format_date(lang, conversation.date) if conversation is not None else ""
+    pupil = conversation.pupil if conversation is not None else ""
+    subject = L.text(lang, "mail_subject", pupil=pupil, date=when)
+    if conversation is None:  # no facts: drop the empty "(…)" and "over " parts
+        subject = L.labels(lang)["title"]
+    body = L.text(lang, "mail_body", date=when, school=school_name).rstrip() + "\n"
+    return " ".join(subject.split()), body
+
+
+def build_draft(*, pdf: str | Path, language: str = "nl", conversation: Conversation | None = None,
+                to: str | None = None, sender: str | None = None, school_name: str | None = None,
+                attachment_name: str | None = None) -> EmailMessage:
+    from .settings import GeneralSettings, get
+
+    pdf = Path(pdf)
+    try:
+        data = pdf.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Kan het verslag {pdf.name} niet lezen: {exc.strerror}.",
+                         f"Cannot read the report {pdf.name}: {exc.strerror}.") from exc
+    if not data.startswith(b"%PDF"):
+        raise InputError(f"{pdf.name} is geen PDF.", f"{pdf.name} is not a PDF.")
+    settings = get(MailSettings)
+    if school_name is None:
+        school_name = get(GeneralSettings).school_name
+    subject, body = cover_text(language, conversation=conversation, school_name=school_name)
+
+    msg = EmailMessage()
+    from_addr = _check_address(sender or settings.sender, "Afzender / sender") or DEFAULT_SENDER
+    msg["From"] = formataddr((settings.sender_name or school_name or "", from_addr))
+    if to:
+        msg["To"] = _check_address(to, "Ontvanger / recipient")
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="transkript.invalid")
+    msg["X-Unsent"] = "1"  # open as a draft in Outlook / Thunderbird
+    msg.set_content(body, headers=[f"Content-Language: {L.check_language(language)}"])
+    name = attachment_name or pdf.name
+    msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    return msg
+
+
+def write_draft(out_eml: str | Path, *, pdf: str | Path, language: str = "nl",
+                conversation: Conversation | None = None, to: str | None = None, sender: str | None = None,
+                school_name: str | None = None, attachment_name: str | None = None) -> Path:
+    """Write the draft atomically and return its path. Nothing is sent."""
+    from email.policy import SMTP
+
+    from .atomic import write_bytes
+
+    msg = build_draft(pdf=pdf, language=language, conversation=conversation, to=to, sender=sender,
+                      school_name=school_name, attachment_name=attachment_name)
+    return write_bytes(out_eml, msg.as_bytes(policy=SMTP))

@@ -1,0 +1,269 @@
+"""The case file's database: one SQLite file beside the conversation folders.
+
+WAL lets the app read while a batch writes; ``busy_timeout`` makes a second writer wait instead of failing;
+every change runs in one ``BEGIN IMMEDIATE`` transaction, so a crash leaves either all of it or none.
+Full-text search is one FTS5 row per conversation (rowid = the conversation's number) with a column per
+field, so a query may combine a pupil's name with words from the summary, and deleting a conversation removes
+exactly its index entry. The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` moves
+an older file forward, in one transaction per step.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .errors import DiskFullError, StorageError
+
+DB_NAME = "archive.sqlite3"
+BUSY_TIMEOUT_MS = 20_000
+
+# full-text columns of a conversation's index row (rowid = conversations.num)
+FTS_FIELDS = ("meta", "notes", "transcript", "summary")
+
+MIGRATIONS: list[str] = [
+    # 1: conversations, consent, revisions, exports, audit, full-text index
+    """
+    CREATE TABLE conversations (
+        num INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        pupil TEXT NOT NULL,
+        pupil_key TEXT NOT NULL,
+        grp TEXT NOT NULL DEFAULT '',
+        age_band TEXT NOT NULL DEFAULT '',
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        language TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'concept' CHECK (status IN ('concept', 'gedeeld', 'definitief')),
+        participants TEXT NOT NULL DEFAULT '[]',
+        notes TEXT NOT NULL DEFAULT '',
+        sensitive INTEGER NOT NULL DEFAULT 0,
+        leaves_school TEXT,
+        created_at TEXT NOT NULL,
+        shared_at TEXT,
+        finalized_at TEXT,
+        recording TEXT,
+        recording_sha256 TEXT,
+        recording_deleted_at TEXT
+    );
+    CREATE INDEX conversations_pupil ON conversations(pupil_key);
+    CREATE INDEX conversations_date ON conversations(date);
+    CREATE TABLE consents (
+        num INTEGER PRIMARY KEY,
+        conversation INTEGER NOT NULL REFERENCES conversations(num) ON DELETE CASCADE,
+        given INTEGER NOT NULL,
+        by_role TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        how TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        retention_notice TEXT NOT NULL,
+        pupil_view TEXT,
+        withdrawn_at TEXT
+    );
+    CREATE INDEX consents_conversation ON consents(conversation);
+    CREATE TABLE transcripts (
+        conversation INTEGER NOT NULL REFERENCES conversations(num) ON DELETE CASCADE,
+        revision INTEGER NOT NULL,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (conversation, revision)
+    );
+    CREATE TABLE summaries (
+        conversation INTEGER NOT NULL REFERENCES conversations(num) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        by TEXT NOT NULL,
+        role TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (conversation, version)
+    );
+    CREATE TABLE exports (
+        num INTEGER PRIMARY KEY,
+        conversation INTEGER NOT NULL REFERENCES conversations(num) ON DELETE CASCADE,
+        file TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        num INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        event TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        conversation_id TEXT
+    );
+    CREATE VIRTUAL TABLE search USING fts5(meta, notes, transcript, summary,
+                                         tokenize = 'unicode61 remove_diacritics 2');
+    """,
+    # 2: crash-safe file operations (intent log) and duplicate detection by content hash
+    """
+    CREATE TABLE intents (
+        num INTEGER PRIMARY KEY,
+        op TEXT NOT NULL CHECK (op IN ('write', 'delete')),
+        path TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX conversations_recording_sha ON conversations(recording_sha256);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _db_error(exc: sqlite3.Error, path: Path) -> StorageError:
+    text = str(exc)
+    if "full" in text.lower():
+        return DiskFullError(f"De schijf is vol: het archief ({path}) is niet bijgewerkt. Er is niets verloren "
+                             "gegaan; maak ruimte vrij en probeer het opnieuw.",
+                             f"The disk is full: the archive ({path}) was not updated. Nothing was lost; free "
+                             "some space and try again.")
+    if "locked" in text.lower() or "busy" in text.lower():
+        return StorageError(f"Het archief is bezet door een ander programma ({text}); probeer het zo opnieuw.",
+                            f"The archive is busy in another program ({text}); try again shortly.")
+    return StorageError(f"Fout in het archief {path}: {text}", f"Archive error in {path}: {text}")
+
+
+class Store:
+    """One connection to the archive database, safe to share between the threads of one process."""
+
+    def __init__(self, path: str | Path, *, migrate_to: int = SCHEMA_VERSION):
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                        check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":  # pragma: no cover - only on file systems without shared memory
+                raise StorageError(f"Het archief kan niet in WAL-modus ({mode}).", f"Archive cannot use WAL ({mode}).")
+            self.conn.execute("PRAGMA synchronous = FULL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        except OSError as exc:
+            raise StorageError(f"Kan de archiefmap {self.path.parent} niet maken: {exc.strerror}",
+                               f"Cannot create the archive folder {self.path.parent}: {exc.strerror}") from exc
+        except sqlite3.Error as exc:
+            raise _db_error(exc, self.path) from exc
+        self.migrate(migrate_to)
+
+    # --- schema ---------------------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> int:
+        """Apply the missing migrations; refuse a file written by a newer Transkript."""
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise StorageError(f"Dit archief is gemaakt door een nieuwere Transkript (schema {current}); "
+                               "werk Transkript bij.",
+                               f"This archive was made by a newer Transkript (schema {current}); upgrade Transkript.")
+        for number in range(current + 1, target + 1):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+        return self.version
+
+    # --- transactions and queries -----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing; nested use joins the outer transaction. Takes the write lock at once."""
+        with self._lock:
+            outer = self._depth == 0
+            try:
+                if outer:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                if outer:
+                    self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if outer and self.conn.in_transaction:
+                    try:
+                        self.conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                if isinstance(exc, sqlite3.Error):
+                    raise _db_error(exc, self.path) from exc
+                raise
+
+    def rows(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise _db_error(exc, self.path) from exc
+
+    def one(self, sql: str, params: Sequence = ()) -> sqlite3.Row | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def execute(self, sql: str, params: Sequence = ()) -> sqlite3.Cursor:
+        """A write; inside a transaction when one is open, else its own transaction."""
+        with self.transaction() as conn:
+            return conn.execute(sql, params)
+
+    # --- full-text index --------------------------------------------------------------------------------
+    def index(self, num: int, **fields: str) -> None:
+        """Set some columns of a conversation's index row, keeping the others."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT meta, notes, transcript, summary FROM search WHERE rowid = ?", (num,)).fetchone()
+            values = dict(zip(FTS_FIELDS, row)) if row else dict.fromkeys(FTS_FIELDS, "")
+            for name, text in fields.items():
+                if name not in FTS_FIELDS:
+                    raise KeyError(name)
+                values[name] = text or ""
+            conn.execute("DELETE FROM search WHERE rowid = ?", (num,))
+            if any(v.strip() for v in values.values()):
+                conn.execute("INSERT INTO search (rowid, meta, notes, transcript, summary) VALUES (?, ?, ?, ?, ?)",
+                             (num, *(values[f] for f in FTS_FIELDS)))
+
+    def unindex(self, num: int) -> None:
+        self.execute("DELETE FROM search WHERE rowid = ?", (num,))
+
+    def indexed(self, num: int) -> dict[str, str]:
+        """A conversation's non-empty index columns ({} after deletion: used to verify it)."""
+        row = self.one("SELECT meta, notes, transcript, summary FROM search WHERE rowid = ?", (num,))
+        return {f: v for f, v in zip(FTS_FIELDS, row) if v} if row else {}
+
+    def check(self) -> list[str]:
+        """Database-level problems: integrity, dangling foreign keys, index entries without conversation."""
+        problems = [f"integrity: {r[0]}" for r in self.rows("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"foreign key: {tuple(r)}" for r in self.rows("PRAGMA foreign_key_check")]
+        orphans = self.one("SELECT count(*) FROM search WHERE rowid NOT IN (SELECT num FROM conversations)")[0]
+        if orphans:
+            problems.append(f"search index: {orphans} entries without conversation")
+        return problems
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+
+def fts_query(text: str) -> str:
+    """Turn what a teacher types into a safe FTS5 query: every word must occur; ``word*`` is a prefix."""
+    terms = []
+    for token in re.findall(r"[\w*]+", text, flags=re.UNICODE):
+        prefix = token.endswith("*")
+        word = token.strip("*")
+        if not word:
+            continue
+        terms.append('"' + word.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

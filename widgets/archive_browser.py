@@ -1,0 +1,144 @@
+"""ArchiveBrowser: find a conversation, open it, and see its corrections and summary versions.
+
+Searching and filtering are the case file's (``archive.search`` / ``archive.list``, full-text in SQLite);
+this widget shows the rows it returns, the version history and the diff between two versions.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import ipywidgets as w
+
+from .i18n import error_text, t
+from .ui import Message, esc
+
+SHOWN_COLUMNS = ("date", "pupil", "kind", "group", "status", "summary_version", "snippet")
+MAX_ROWS = 50
+
+
+def _records(table) -> list[dict]:
+    """Rows of a DataFrame (or a list of dicts / objects) as plain dicts."""
+    if table is None:
+        return []
+    if hasattr(table, "to_dict"):
+        try:
+            return table.to_dict("records")
+        except TypeError:
+            return [table.to_dict()]
+    return [r if isinstance(r, dict) else getattr(r, "__dict__", {"value": r}) for r in table]
+
+
+def table_html(rows: list[dict], columns=None, css_class="tk-table") -> str:
+    if not rows:
+        return ""
+    columns = [c for c in (columns or rows[0].keys()) if any(c in r for r in rows)]
+    head = "".join(f"<th>{esc(t('col.' + c) if t('col.' + c) != 'col.' + c else c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{esc(_cell(r.get(c)))}</td>" for c in columns) + "</tr>" for r in rows)
+    return f'<table class="{esc(css_class)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    try:
+        import math
+
+        if isinstance(value, float) and math.isnan(value):
+            return ""
+    except Exception:
+        pass
+    text = str(value)
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+class ArchiveBrowser(w.VBox):
+    """``on_open(conversation_id)`` loads a conversation into the main flow."""
+
+    def __init__(self, archive_factory: Callable, on_open: Callable | None = None, **kw):
+        from transkript_kernel.conversation import KINDS, STATUSES
+
+        self._archive = archive_factory
+        self.on_open = on_open
+        self.query = w.Text(placeholder=t("archive.search_placeholder"), layout=w.Layout(width="360px"),
+                            continuous_update=False)
+        self.query.add_class("tk-archive-query")
+        self.status = w.Dropdown(options=[(t("archive.all"), None)] + [(t("status." + s), s) for s in STATUSES],
+                                 value=None, description=t("archive.status"), layout=w.Layout(width="240px"))
+        self.kind = w.Dropdown(options=[(t("archive.all"), None)] + [(t("kind." + k), k) for k in KINDS],
+                               value=None, description=t("archive.kind"), layout=w.Layout(width="300px"))
+        self.search_button = w.Button(description=t("archive.search"), button_style="primary",
+                                      layout=w.Layout(width="120px"))
+        self.search_button.add_class("tk-archive-search")
+        self.search_button.on_click(lambda _: self.refresh())
+        self.query.observe(lambda _: self.refresh(), "value")
+        self.results = w.VBox()
+        self.results.add_class("tk-archive-results")
+        self.message = Message()
+        self.message.add_class("tk-archive-message")
+        self.detail = w.VBox()
+        self.detail.add_class("tk-archive-detail")
+        super().__init__([w.HBox([self.query, self.status, self.kind, self.search_button]), self.message,
+                          self.results, self.detail], **kw)
+
+    def filters(self) -> dict:
+        return {k: v for k, v in (("status", self.status.value), ("kind", self.kind.value)) if v}
+
+    def refresh(self) -> list[dict]:
+        archive = self._archive()
+        q = self.query.value.strip()
+        try:
+            table = archive.search(q, **self.filters()) if q else archive.list(**self.filters())
+        except Exception as exc:
+            self.message.show("error", error_text(exc))
+            return []
+        rows = _records(table)[:MAX_ROWS]
+        if not rows:
+            self.message.show("info", t("archive.none"))
+            self.results.children = []
+            return rows
+        self.message.show("info", t("archive.found", n=len(rows)))
+        lines = []
+        for r in rows:
+            cid = str(r.get("id") or r.get("conversation_id") or "")
+            text = " · ".join(_cell(r.get(c)) for c in SHOWN_COLUMNS if c in r and _cell(r.get(c)))
+            open_b = w.Button(description=t("archive.open"), layout=w.Layout(width="100px"))
+            open_b.add_class("tk-archive-open")
+            open_b.on_click(lambda _, cid=cid: self.open_conversation(cid))
+            hist_b = w.Button(description=t("archive.history"), layout=w.Layout(width="130px"))
+            hist_b.on_click(lambda _, cid=cid: self.show_history(cid))
+            row = w.HBox([open_b, hist_b, w.HTML(f'<div style="padding:4px 8px">{esc(text)}</div>')])
+            row.add_class("tk-archive-row")
+            lines.append(row)
+        self.results.children = lines
+        return rows
+
+    def open_conversation(self, cid: str) -> None:
+        if self.on_open:
+            self.on_open(cid)
+
+    def show_history(self, cid: str) -> None:
+        archive = self._archive()
+        try:
+            versions = _records(archive.versions(cid))
+        except Exception as exc:
+            self.message.show("error", error_text(exc))
+            return
+        numbers = [int(v.get("version")) for v in versions if v.get("version") is not None]
+        parts = [w.HTML(f"<b>{esc(t('archive.versions_of', id=cid))}</b>"), w.HTML(table_html(versions))]
+        if len(numbers) >= 2:
+            a = w.Dropdown(options=numbers, value=numbers[-2], description=t("archive.from"),
+                           layout=w.Layout(width="180px"))
+            b = w.Dropdown(options=numbers, value=numbers[-1], description=t("archive.to"),
+                           layout=w.Layout(width="180px"))
+            out = w.HTML()
+            show = w.Button(description=t("archive.diff"), layout=w.Layout(width="160px"))
+
+            def _diff(_=None):
+                try:
+                    out.value = f'<div class="tk-diff">{esc(archive.diff(cid, a.value, b.value))}</div>'
+                except Exception as exc:
+                    out.value = f'<div class="tk-msg tk-msg-error">{esc(error_text(exc))}</div>'
+
+            show.on_click(_diff)
+            parts += [w.HBox([a, b, show]), out]
+        self.detail.children = parts

@@ -1,0 +1,117 @@
+"""ExportPanel: the PDF for the parents — language, with or without transcript, preview and download.
+
+``report.render_pdf`` makes the PDF inside the conversation's folder and the case file records the export.
+The preview is the PDF's first page(s) rendered to PNG by poppler's ``pdftoppm``; the download is a
+``data:`` link, so the file never passes through anything but this page and the local kernel.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import ipywidgets as w
+
+from .i18n import error_text, t
+from .ui import Message, esc
+
+PREVIEW_PAGES = 2
+
+
+def preview_pngs(pdf: Path, pages: int = PREVIEW_PAGES, dpi: int = 60) -> list[bytes]:
+    """The first ``pages`` pages as PNG (empty when pdftoppm is missing: the download still works)."""
+    if not shutil.which("pdftoppm"):
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", str(pages), str(pdf),
+                        str(Path(tmp) / "p")], check=True, capture_output=True, timeout=60)
+        return [p.read_bytes() for p in sorted(Path(tmp).glob("p*.png"))]
+
+
+def download_link_html(pdf: Path, label: str) -> str:
+    data = base64.b64encode(pdf.read_bytes()).decode("ascii")
+    return (f'<a class="tk-download" download="{esc(pdf.name)}" href="data:application/pdf;base64,{data}" '
+            f'style="display:inline-block;padding:6px 14px;background:#2f80ed;color:#fff;border-radius:3px;'
+            f'text-decoration:none;font-weight:600">{esc(label)}</a>')
+
+
+def report_languages() -> list[tuple[str, str]]:
+    """The report languages the engine has labels for, named in the interface language."""
+    from transkript_kernel import labels
+
+    from .i18n import language
+
+    return [(f"{labels.language_name(language(), code)} ({code})", code) for code in labels.LANGUAGES]
+
+
+class ExportPanel(w.VBox):
+    """Step 6. ``load(conversation_id)``; the transcript and summary are read from the case file at export."""
+
+    def __init__(self, archive_factory: Callable, **kw):
+        self._archive = archive_factory
+        self.conversation_id = None
+        self.last_pdf: Path | None = None
+        self.language = w.Dropdown(description=t("export.language"), options=report_languages(), value="nl",
+                                   style={"description_width": "150px"}, layout=w.Layout(width="330px"))
+        self.language.add_class("tk-export-language")
+        self.with_transcript = w.Checkbox(description=t("export.with_transcript"), value=False, indent=False)
+        self.with_transcript.add_class("tk-export-with-transcript")
+        self.make_button = w.Button(description=t("export.make"), button_style="primary",
+                                    layout=w.Layout(width="220px"))
+        self.make_button.add_class("tk-export-make")
+        self.make_button.on_click(lambda _: self.export())
+        self.message = Message()
+        self.message.add_class("tk-export-message")
+        self.download = w.HTML()
+        self.preview = w.HBox()
+        self.preview.add_class("tk-preview")
+        super().__init__([w.HBox([self.language, self.with_transcript]), self.make_button, self.message,
+                          self.download, self.preview], **kw)
+
+    def load(self, conversation_id: str, language: str = "nl") -> None:
+        self.conversation_id = conversation_id
+        codes = [code for _, code in self.language.options]
+        self.language.value = language if language in codes else "nl"
+        self.message.clear()
+        self.download.value = ""
+        self.preview.children = []
+
+    def export(self) -> Path | None:
+        from transkript_kernel import report
+
+        archive = self._archive()
+        cid = self.conversation_id
+        self.make_button.disabled = True
+        self.message.show("info", t("export.working"))
+        try:
+            conv = archive.get(cid)
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            suffix = "-met-transcript" if self.with_transcript.value else ""
+            out = archive.conversation_dir(cid) / "exports" / f"verslag-{cid}-{self.language.value}{suffix}-{stamp}.pdf"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            versions = archive.versions(cid)
+            pdf = Path(report.render_pdf(out, transcript=archive.transcript(cid), summary=archive.summary(cid),
+                                         conversation=conv, language=self.language.value,
+                                         with_transcript=self.with_transcript.value,
+                                         version=versions[-1].version if versions else None))
+            archive.add_export(cid, pdf, kind="pdf")
+        except Exception as exc:
+            self.message.show("error", t("export.failed", reason=error_text(exc)))
+            return None
+        finally:
+            self.make_button.disabled = False
+        self.last_pdf = pdf
+        self.message.show("ok", t("export.done", name=pdf.name))
+        self.download.value = download_link_html(pdf, t("export.download"))
+        try:
+            pngs = preview_pngs(pdf)
+        except Exception:
+            pngs = []
+        self.preview.children = [w.Image(value=png, format="png",
+                                         layout=w.Layout(border="1px solid #bcccdc", margin="6px"))
+                                 for png in pngs]
+        return pdf

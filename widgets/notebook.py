@@ -1,0 +1,48 @@
+"""The thin app notebook, generated from one place so a wheel install can serve the same notebook.
+
+Plain ``json`` only: ``transkript app`` calls this without importing Jupyter. ``notebooks/app.ipynb`` in the
+repository is exactly :func:`app_notebook` (a test keeps them equal).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+TITLE = "Transkript – gespreksverslagen"
+
+CELLS = [
+    "# Transkript: de app voor docenten (Voila). Alle logica zit in transkript_widgets en transkript_kernel.\n"
+    "from transkript_widgets.app import App\n"
+    "\n"
+    "app = App()\n"
+    "app.show()",
+]
+
+
+def app_notebook() -> dict:
+    return {
+        "cells": [{"cell_type": "code", "execution_count": None, "id": f"app-{i}", "metadata": {},
+                   "outputs": [], "source": source.splitlines(keepends=True)} for i, source in enumerate(CELLS)],
+        "metadata": {
+            "title": TITLE,
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def app_notebook_json() -> str:
+    return json.dumps(app_notebook(), ensure_ascii=False, indent=1) + "\n"
+
+
+def write_app_notebook(path: str | Path) -> Path:
+    """Write the notebook atomically (only when it changed) and return its path."""
+    from transkript_kernel.atomic import write_text
+
+    path = Path(path)
+    text = app_notebook_json()
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_text(path, text)
+    return path

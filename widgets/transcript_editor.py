@@ -1,0 +1,208 @@
+"""TranscriptEditor: read and correct the transcript, listen to a segment, name the speakers and their roles.
+
+Segment text and speaker edits change the :class:`Transcript` data only; renaming and roles go through
+``speakers.rename``; saving goes through ``archive.save_transcript`` (the case file keeps the original).
+Audio for a segment is cut from the decoded recording and played by an ``ipywidgets.Audio`` (a blob URL in
+the page): nothing is served from outside 127.0.0.1 and the page never receives the whole recording.
+"""
+from __future__ import annotations
+
+import io
+import wave
+from typing import Callable
+
+import ipywidgets as w
+
+from .i18n import error_text, t
+from .ui import Message, esc, fmt_time
+
+PAGE_SIZE = 20
+MAX_PLAY_SECONDS = 90.0
+
+
+def wav_bytes(samples, sample_rate: int) -> bytes:
+    """16-bit mono WAV of float samples in [-1, 1]."""
+    import numpy as np
+
+    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767.0).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(int(sample_rate))
+        wf.writeframes(pcm.tobytes())
+    return buf.getvalue()
+
+
+def role_options() -> list[tuple[str, str | None]]:
+    from transkript_kernel.transcript import ROLES
+
+    return [(t(f"role.{r}") if r else t("role.none"), r) for r in ROLES]
+
+
+class TranscriptEditor(w.VBox):
+    """Step 4. ``load(conversation_id, transcript)``; ``on_saved(transcript)`` after every save."""
+
+    def __init__(self, archive_factory: Callable, on_saved: Callable | None = None, **kw):
+        self._archive = archive_factory
+        self.on_saved = on_saved
+        self.conversation_id: str | None = None
+        self.transcript = None
+        self.page = 0
+        self._clip = None
+        self.dirty = False
+        self.message = Message()
+        self.message.add_class("tk-transcript-message")
+        self.notices = w.HTML()
+        self.speakers_box = w.VBox()
+        self.speakers_box.add_class("tk-speakers")
+        self.rows = w.VBox()
+        self.rows.add_class("tk-segments")
+        self.prev_button = w.Button(description=t("transcript.prev"), layout=w.Layout(width="120px"))
+        self.next_button = w.Button(description=t("transcript.next"), layout=w.Layout(width="120px"))
+        self.page_label = w.HTML()
+        self.save_button = w.Button(description=t("transcript.save"), button_style="primary",
+                                    layout=w.Layout(width="220px"))
+        self.save_button.add_class("tk-transcript-save")
+        self.player = w.Audio(value=b"", format="wav", autoplay=True, controls=True, loop=False,
+                              layout=w.Layout(width="420px"))
+        self.player.add_class("tk-player")
+        self.player_label = w.HTML()
+        self.prev_button.on_click(lambda _: self._goto(self.page - 1))
+        self.next_button.on_click(lambda _: self._goto(self.page + 1))
+        self.save_button.on_click(lambda _: self.save())
+        super().__init__([self.notices, w.HTML(f"<b>{esc(t('transcript.speakers'))}</b>"), self.speakers_box,
+                          w.HBox([self.player_label, self.player]),
+                          self.rows, w.HBox([self.prev_button, self.page_label, self.next_button]),
+                          w.HBox([self.save_button]), self.message], **kw)
+
+    # --- loading -----------------------------------------------------------------------------------------
+    def load(self, conversation_id: str, transcript) -> None:
+        self.conversation_id = conversation_id
+        self.transcript = transcript
+        self._clip = None
+        self.page = 0
+        self.dirty = False
+        self.player.value = b""
+        self.player_label.value = ""
+        self.message.clear()
+        notices = list(getattr(transcript, "notices", []) or [])
+        self.notices.value = "".join(f'<div class="tk-msg tk-msg-warn">{esc(n)}</div>' for n in notices)
+        self._render_speakers()
+        self._render_page()
+
+    def _render_speakers(self) -> None:
+        rows = []
+        for sid, sp in sorted(self.transcript.speakers.items()):
+            label = w.Text(value=sp.label, description=sid, layout=w.Layout(width="300px"),
+                           style={"description_width": "90px"})
+            label.add_class("tk-speaker-label")
+            role = w.Dropdown(options=role_options(), value=sp.role, layout=w.Layout(width="170px"))
+            role.add_class("tk-speaker-role")
+            apply = w.Button(description=t("transcript.rename"), layout=w.Layout(width="130px"))
+            apply.add_class("tk-speaker-apply")
+            apply.on_click(lambda _, sid=sid, label=label, role=role: self.rename(sid, label.value, role.value))
+            rows.append(w.HBox([label, role, apply]))
+        if not rows:
+            rows.append(w.HTML(f'<div class="tk-muted">{esc(t("transcript.no_speakers"))}</div>'))
+        self.speakers_box.children = rows
+
+    def _speaker_options(self):
+        return [(t("transcript.unknown_speaker"), None)] + [
+            (f"{sp.label} ({t('role.' + sp.role) if sp.role else sid})", sid)
+            for sid, sp in sorted(self.transcript.speakers.items())]
+
+    def _render_page(self) -> None:
+        segs = self.transcript.segments
+        pages = max(1, (len(segs) + PAGE_SIZE - 1) // PAGE_SIZE)
+        self.page = min(max(0, self.page), pages - 1)
+        options = self._speaker_options()
+        rows = []
+        for seg in segs[self.page * PAGE_SIZE:(self.page + 1) * PAGE_SIZE]:
+            time = w.HTML(f'<span class="tk-seg-time">{fmt_time(seg.start)}–{fmt_time(seg.end)}</span>',
+                          layout=w.Layout(width="90px"))
+            speaker = w.Dropdown(options=options, value=seg.speaker if seg.speaker in self.transcript.speakers
+                                 else None, layout=w.Layout(width="190px"))
+            text = w.Textarea(value=seg.text.strip(), layout=w.Layout(width="100%", height="auto"), rows=2)
+            text.add_class("tk-seg-text")
+            play = w.Button(description="▶", tooltip=t("transcript.play"), layout=w.Layout(width="44px"))
+            play.add_class("tk-seg-play")
+            text.observe(lambda ch, seg=seg: self._edit_text(seg, ch["new"]), "value")
+            speaker.observe(lambda ch, seg=seg: self._edit_speaker(seg, ch["new"]), "value")
+            play.on_click(lambda _, seg=seg: self.play(seg.id))
+            row = w.HBox([time, speaker, play, text], layout=w.Layout(width="100%", align_items="flex-start"))
+            row.add_class("tk-seg")
+            rows.append(row)
+        self.rows.children = rows
+        self.page_label.value = (f'<span class="tk-muted" style="padding:0 12px">'
+                                 f'{esc(t("transcript.page", page=self.page + 1, pages=pages, n=len(segs)))}</span>')
+        self.prev_button.disabled = self.page == 0
+        self.next_button.disabled = self.page >= pages - 1
+
+    def _goto(self, page: int) -> None:
+        self.page = page
+        self._render_page()
+
+    # --- editing -----------------------------------------------------------------------------------------
+    def _edit_text(self, seg, text: str) -> None:
+        if text != seg.text:
+            seg.text = text
+            self.dirty = True
+
+    def _edit_speaker(self, seg, speaker: str | None) -> None:
+        if speaker != seg.speaker:
+            seg.speaker = speaker
+            self.dirty = True
+
+    def rename(self, speaker_id: str, label: str, role: str | None) -> None:
+        from transkript_kernel import speakers
+
+        try:
+            speakers.rename(self.transcript, speaker_id, label=label.strip() or None, role=role)
+        except Exception as exc:
+            self.message.show("error", error_text(exc))
+            return
+        self.dirty = True
+        if self.save():
+            self._render_speakers()
+            self._render_page()
+
+    def save(self) -> bool:
+        try:
+            self._archive().save_transcript(self.conversation_id, self.transcript, by="docent")
+        except Exception as exc:
+            self.message.show("error", t("transcript.save_failed", reason=error_text(exc)))
+            return False
+        self.dirty = False
+        self.message.show("ok", t("transcript.saved"))
+        if self.on_saved:
+            self.on_saved(self.transcript)
+        return True
+
+    # --- listening ---------------------------------------------------------------------------------------
+    def _load_clip(self):
+        if self._clip is None:
+            from transkript_kernel import audio
+
+            path = self._archive().recording_path(self.conversation_id)
+            if path is None or not path.exists():
+                raise FileNotFoundError(t("transcript.no_recording"))
+            self._clip = audio.load(path)
+        return self._clip
+
+    def play(self, segment_id: int) -> None:
+        seg = self.transcript.segment(segment_id)
+        try:
+            clip = self._load_clip()
+        except FileNotFoundError as exc:
+            self.message.show("warn", str(exc))
+            return
+        except Exception as exc:
+            self.message.show("error", error_text(exc))
+            return
+        sr = clip.sample_rate
+        end = min(seg.end + 0.25, seg.start + MAX_PLAY_SECONDS)
+        part = clip.samples[int(max(0.0, seg.start - 0.1) * sr):int(end * sr)]
+        self.player.value = wav_bytes(part, sr)
+        self.player_label.value = (f'<span class="tk-muted" style="padding-right:10px">'
+                                   f'{esc(t("transcript.playing", start=fmt_time(seg.start)))}</span>')

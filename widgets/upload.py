@@ -1,0 +1,129 @@
+"""RecordingUpload: bring a phone recording into the case file.
+
+ipywidgets 8 ``FileUpload`` sends the whole file over the kernel websocket; ``transkript app`` raises Voila's
+message limit so 30–60 MB recordings arrive. The size limit here is a setting; decoding and format checks are
+the engine's (``archive.import_recording`` → ``audio.load``), whose typed errors are shown as they are.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import ipywidgets as w
+from .i18n import error_text, t
+from .ui import Message, esc, fmt_size, fmt_time
+
+
+def max_upload_bytes() -> int | None:
+    """The engine's configured limit (``AsrSettings.max_upload_mb``, 0 = none), so app and command line agree."""
+    from transkript_kernel import settings
+
+    try:
+        from transkript_kernel.asr import AsrSettings
+    except ImportError:  # no speech recognition installed: audio.load applies its own limit
+        return None
+    mb = settings.get(AsrSettings).max_upload_mb
+    return int(mb * 1_000_000) if mb and mb > 0 else None
+
+
+def safe_name(name: str) -> str:
+    """The file's own name without any directory part, control or path characters (``../``, quotes stay out)."""
+    name = str(name).replace("\\", "/").split("/")[-1]
+    name = re.sub(r'[\x00-\x1f<>:"|?*\']', "_", name).strip(" .")
+    return name[:120] or "opname"
+
+
+def supported_extensions() -> list[str]:
+    from transkript_kernel import audio
+
+    return sorted(audio.SUPPORTED_EXTENSIONS)
+
+
+class RecordingUpload(w.VBox):
+    """Step 2. Disabled until a conversation with consent exists; ``on_imported(conversation_id)`` after import."""
+
+    def __init__(self, archive_factory: Callable, on_imported: Callable | None = None, **kw):
+        self._archive = archive_factory
+        self.on_imported = on_imported
+        self.conversation_id: str | None = None
+        self.max_bytes = max_upload_bytes()
+        try:
+            accept = ",".join(supported_extensions())
+        except Exception:  # the audio module not importable: the engine will say so on import
+            accept = ""
+        self.upload = w.FileUpload(accept=accept, multiple=False, description=t("upload.choose"),
+                                   icon="", button_style="primary", layout=w.Layout(width="260px"))
+        self.upload.add_class("tk-upload")
+        limit = t("upload.limit", mb=self.max_bytes // 1_000_000) if self.max_bytes else ""
+        self.hint = w.HTML(f'<div class="tk-muted">{esc(t("upload.hint", limit=limit))}</div>')
+        self.message = Message()
+        self.message.add_class("tk-upload-message")
+        self.upload.observe(self._received, "value")
+        self.set_conversation(None)
+        super().__init__([self.hint, self.upload, self.message], **kw)
+
+    def set_conversation(self, conversation) -> None:
+        """Enable uploading only for a conversation whose consent allows a recording."""
+        from .consent import ConsentForm
+
+        self.conversation_id = None
+        if conversation is None:
+            self.upload.disabled = True
+            self.message.show("info", t("upload.need_consent"))
+        elif not ConsentForm.decision(conversation)[0]:
+            self.upload.disabled = True
+            self.message.show("error", t("upload.blocked") + "\n" + ConsentForm.decision(conversation)[1])
+        else:
+            self.conversation_id = conversation.id
+            self.upload.disabled = False
+            self.message.show("info", t("upload.ready"))
+
+    def _received(self, change) -> None:
+        files = change["new"]
+        if not files:
+            return
+        f = files[0]
+        try:
+            self.import_bytes(f["name"], f["content"])
+        finally:
+            self.upload.value = ()  # free the bytes in the kernel; the same file may be chosen again
+
+    def import_bytes(self, name: str, content) -> bool:
+        """Write the upload to a private temporary file, let the case file import it, remove the temporary file."""
+        from transkript_kernel import audio
+        from transkript_kernel.atomic import write_bytes
+        from transkript_kernel.errors import FileTooLargeError
+        from transkript_kernel.settings import cache_dir
+
+        if self.conversation_id is None:
+            self.message.show("error", t("upload.blocked"))
+            return False
+        size = len(content)
+        name = safe_name(name)
+        tmp_dir = cache_dir() / "uploads" / uuid.uuid4().hex
+        try:
+            if self.max_bytes and size > self.max_bytes:
+                raise FileTooLargeError(
+                    f"{name} is {fmt_size(size)}; de grens is {self.max_bytes // 1_000_000} MB "
+                    "(Instellingen → Spraakherkenning → max_upload_mb).",
+                    f"{name} is {fmt_size(size)}; the limit is {self.max_bytes // 1_000_000} MB "
+                    "(Settings → Speech recognition → max_upload_mb).")
+            self.message.show("info", t("upload.checking", name=name, size=fmt_size(size)))
+            path = write_bytes(tmp_dir / name, bytes(content))
+            clip = audio.load(path, max_bytes=self.max_bytes)  # the engine's checks: corrupt, silent, too long
+            duration = clip.duration
+            del clip
+            self._archive().import_recording(self.conversation_id, path)
+        except Exception as exc:
+            self.message.show("error", t("upload.failed", name=name, reason=error_text(exc)))
+            return False
+        finally:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+        extra = f", {fmt_time(duration)}" if duration else ""
+        self.message.show("ok", t("upload.done", name=name, size=fmt_size(size), extra=extra))
+        if self.on_imported:
+            self.on_imported(self.conversation_id)
+        return True
