@@ -2,7 +2,8 @@
 a stored summary version, then time full-text searches and filtered listings.
 
 Prints the insert rate (conversations per second, end to end through ``Archive``: rows, summary file with
-fsync, index) and search latency p50/p95 in milliseconds (target p95 < 50 ms). Invented names only.
+fsync, index), search latency p50/p95 in milliseconds (target p95 < 50 ms), listing latency and the time of a
+verified deletion. Invented names only.
 
     .venv/bin/python benchmarks/archive.py [--n 10000] [--queries 300] [--keep DIR]
 """
@@ -104,6 +105,13 @@ def main() -> int:
             list_lat.append((time.perf_counter() - t0) * 1000)
         print(f"list (pupil + date filter): p50 {percentile(list_lat, 50):.1f} ms, "
               f"p95 {percentile(list_lat, 95):.1f} ms")
+        del_lat = []
+        for cid in rng.sample(archive.ids(), 10):
+            t0 = time.perf_counter()
+            archive.delete_conversation(cid)  # files, rows, index entry, index merge, WAL checkpoint, verified
+            del_lat.append((time.perf_counter() - t0) * 1000)
+        print(f"verified deletion of one conversation (incl. index merge): p50 {percentile(del_lat, 50):.0f} ms, "
+              f"max {max(del_lat):.0f} ms")
         size = sum(p.stat().st_size for p in Path(data).rglob("*") if p.is_file())
         print(f"archive size on disk: {size / 1e6:.1f} MB")
         archive.close()

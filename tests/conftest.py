@@ -58,3 +58,31 @@ def score(kind: str, hyp: Path, ref: Path) -> dict:
     out = subprocess.run([sys.executable, str(EVAL / "score.py"), kind, str(hyp), str(ref)],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
+
+
+# --- real speech recognition, once per session (ASR engineer) ------------------------------------------------
+_ASR_CACHE: dict = {}
+
+
+@pytest.fixture(scope="session")
+def asr_transcript():
+    """Factory ``asr_transcript(conv_id, fmt="wav", language=None) -> Transcript``.
+
+    Transcribes a public recording with the real default model (faster-whisper, Whisper base, the engine's
+    default settings, no speaker attribution) once per session and hands out copies, so tests downstream of
+    ASR (speakers, summaries, reports) use real recogniser output cheaply. ``language`` None takes the
+    recording's language from its ``.ref.json``.
+    """
+    from transkript_kernel import asr
+
+    def make(conv_id: str, fmt: str = "wav", language: str | None = None):
+        if language is None:
+            ref = json.loads((EVAL / "audio" / f"{conv_id}.ref.json").read_text(encoding="utf-8"))
+            language = ref["language"]
+        key = (conv_id, fmt, language)
+        if key not in _ASR_CACHE:
+            _ASR_CACHE[key] = asr.transcribe(EVAL / "audio" / f"{conv_id}.{fmt}", language=language,
+                                             settings=asr.AsrSettings())  # defaults, whatever a test configured
+        return _ASR_CACHE[key].copy()
+
+    return make

@@ -92,6 +92,7 @@ def test_batch_over_public_recordings(tmp_path, eval_dir, artifacts):
     failure = results["kapot.m4a"]["message"]
     assert failure and "Traceback" not in failure
     assert (out / "kapot.ipynb").is_file() and not (out / "kapot.pdf").exists()
+    assert (out / "logs" / "kapot.log").is_file()  # the kernel's own output, kept out of the progress bar
 
     for name, pupil, heading in [("pub01_lezen", "Daan Özdemir", "Besproken onderwerpen"),
                                  ("pub04-english", "Mia Clarke", "Topics discussed")]:

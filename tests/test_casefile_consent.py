@@ -129,3 +129,15 @@ def test_withdrawal_after_final_keeps_the_definitive_report(tmp_path):
     assert archive.recording_path(conv.id) is None
     assert archive.search("zebrapad").empty and archive.check() == []
     assert json.dumps(archive.consents(conv.id)[0].__dict__)  # still documented
+
+
+def test_a_later_answer_is_a_new_record_and_the_old_one_stays(tmp_path):
+    archive = open_archive()
+    conv = new_conversation(archive, given=False)
+    archive.set_notes(conv.id, "Handgeschreven: afspraak over huiswerk.")
+    archive.record_consent(conv.id, consent.record(True, "ouder", how="schriftelijk"))
+    archive.import_recording(conv.id, fake_audio(tmp_path / "later.wav"))
+    history = archive.consents(conv.id)
+    assert [c.given for c in history] == [False, True]
+    assert archive.search("huiswerk")["id"].tolist() == [conv.id]
+    assert list(archive.audit_log(conv.id)["event"]).count("consent") == 2

@@ -109,3 +109,21 @@ def test_calendar_lists_coming_deletions_without_names(tmp_path):
     assert f"DTSTART;VALUE=DATE:{due.strftime('%Y%m%d')}" in text
     named = retention.calendar(archive, tmp_path / "namen.ics", with_names=True).read_bytes().decode()
     assert "Ünal d'Agenda" in named.replace("\r\n ", "")
+
+
+def test_deleted_words_are_gone_from_the_database_file_itself(tmp_path):
+    """Not just unlinked: secure_delete, an index merge and a WAL checkpoint leave no trace in the bytes."""
+    archive = open_archive()
+    conv = new_conversation(archive, pupil="Quirijn Wegwezen", group="groep 8", date="2001-10-01",
+                            notes="geheimwoord xylofoonkoffer")
+    archive.save_transcript(conv.id, transcript("Over de xylofoonkoffer gesproken. Tweede zin."), by="transkript")
+    keep = new_conversation(archive, pupil="Blijft Hier", notes="gewoon")
+    db = archive.data_dir / "archive.sqlite3"
+
+    def raw() -> bytes:
+        return b"".join(p.read_bytes() for p in (db, db.with_name(db.name + "-wal")) if p.exists())
+
+    assert b"xylofoonkoffer" in raw()
+    assert retention.purge(archive).conversations_deleted == [conv.id]
+    assert b"xylofoonkoffer" not in raw() and b"Wegwezen" not in raw() and b"wegwezen" not in raw()
+    assert archive.get(keep.id).notes == "gewoon" and archive.check() == []

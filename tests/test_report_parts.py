@@ -153,3 +153,27 @@ def test_translator_loads_a_real_local_model_without_network(tmp_path, transcrip
     out = translator.translate(["de school", "", "het lezen"])
     assert len(out) == 3 and out[1] == "" and all(isinstance(t, str) for t in out)
     assert translator.name == "transformers:tiny-nl-en"
+
+
+@pytest.mark.slow
+def test_whisper_translates_real_dutch_speech_to_english(eval_dir, tmp_path):
+    """Whisper's own translation (asr task='translate') on the first 25 s of a public recording."""
+    import dataclasses
+
+    from transkript_kernel import audio
+
+    clip = audio.load(eval_dir / "audio" / "pub01-lezen-groep5.wav")
+    n = 25 * clip.sample_rate
+    short = dataclasses.replace(clip, samples=clip.samples[:n], duration=n / clip.sample_rate)
+    original = Transcript.load(reference_transcript("pub01-lezen-groep5", tmp_path))
+    english = translate.whisper_english(short, original, source_language="nl")
+    assert english.language == "en" and english.segments
+    words = " ".join(s.text for s in english.segments).lower().split()
+    assert sum(w.strip(".,?!") in {"the", "you", "i", "is", "to", "a", "and", "that", "of", "it"} for w in words) >= 3
+    assert {s.speaker for s in english.segments} <= set(original.speakers) and english.segments[0].speaker == "S1"
+
+
+def test_content_notice_for_the_app():
+    assert translate.content_notice("nl", "nl") == ""
+    assert "niet vertaald" in translate.content_notice("nl", "tr", language="nl")
+    assert "çevrilmemiştir" in translate.content_notice("nl", "tr")

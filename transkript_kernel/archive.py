@@ -565,6 +565,7 @@ class Archive:
             if deleted:
                 audit.log(self.store, "delete", conversation_id, actor)
         self._finish_deletes(paths, nums)
+        self.store.scrub()
         left = [p for p in paths if p.exists()]
         if left:
             raise StorageError(f"{len(left)} bestand(en) konden niet worden verwijderd.",
@@ -600,8 +601,9 @@ class Archive:
             "SELECT file, kind, at FROM exports WHERE conversation = ? ORDER BY num", (self._num(conversation_id),))]
 
     # --- deleting a whole conversation -----------------------------------------------------------------------
-    def delete_conversation(self, conversation_id: str, *, actor: str | None = None) -> None:
-        """Remove files, rows and index entry, then verify that nothing is left (:class:`StorageError` if so)."""
+    def delete_conversation(self, conversation_id: str, *, actor: str | None = None, scrub: bool = True) -> None:
+        """Remove files, rows and index entry, then verify that nothing is left (:class:`StorageError` if so).
+        ``scrub=False`` leaves the index merge to the caller (a purge does it once at the end)."""
         num = self._num(conversation_id)
         folder = self._dir(conversation_id)
         with self.store.transaction() as conn:
@@ -610,6 +612,8 @@ class Archive:
             self.store.unindex(num)
             audit.log(self.store, "delete", conversation_id, actor)
         self._finish_deletes([folder], nums)
+        if scrub:
+            self.store.scrub()
         self.verify_deleted(conversation_id, num)
 
     def verify_deleted(self, conversation_id: str, num: int | None = None) -> None:

@@ -110,6 +110,9 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
         raise InputError(f"Onbekende taak '{task}': kies transcribe of translate.",
                          f"Unknown task '{task}': choose transcribe or translate.")
     code = check_language(language)
+    from .weights import resolve_model
+
+    resolve_model(model or conf.model)  # a missing model fails before any decoding
     clip = clip_or_path if isinstance(clip_or_path, audio.AudioClip) else audio.load(clip_or_path)
     if progress:
         progress(0.0)
@@ -163,7 +166,7 @@ def _collect(segments_iter, duration: float, progress: Progress) -> Transcript:
     for seg in segments_iter:
         text = seg.text.strip()
         if progress and duration > 0:
-            progress(min(0.99, seg.end / duration))
+            progress(min(0.99, float(seg.end) / duration))
         if not text:
             continue
         words = None

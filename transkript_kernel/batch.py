@@ -204,10 +204,15 @@ def _run_one(job: dict) -> dict:
               "error_file": str(error_file)}
     start = time.monotonic()
     result = {"status": "failed", "message": "", "pdf": "", "notebook": out_nb.name}
+    log_dir = out_dir / "logs"
+    log_dir.mkdir(exist_ok=True)
+    saved_stderr = os.dup(2)  # the kernel's own chatter goes to logs/NAME.log, not over the progress bar
     try:
-        pm.execute_notebook(job["notebook"], str(out_nb), parameters=params, kernel_name=job["kernel_name"],
-                            progress_bar=False, log_output=False, cwd=str(out_dir),
-                            execution_timeout=job["timeout"])
+        with open(log_dir / f"{name}.log", "w", encoding="utf-8") as log:
+            os.dup2(log.fileno(), 2)
+            pm.execute_notebook(job["notebook"], str(out_nb), parameters=params, kernel_name=job["kernel_name"],
+                                progress_bar=False, log_output=False, cwd=str(out_dir),
+                                execution_timeout=job["timeout"])
         pdf = out_dir / f"{name}.pdf"
         if not pdf.is_file():
             raise RuntimeError("the notebook finished without writing the PDF")
@@ -218,8 +223,16 @@ def _run_one(job: dict) -> dict:
         result.update(status="done", pdf=pdf.name)
     except Exception as exc:  # one failure must not stop the batch: record it and go on
         result["message"] = _failure_message(exc, error_file)
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
     result["seconds"] = round(time.monotonic() - start, 1)
     return result
+
+
+def _init_worker(threads: int) -> None:
+    """Runs in each worker: its kernels inherit this environment (and only they: the caller's stays as it is)."""
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
 
 
 def _failure_message(exc: Exception, error_file: Path) -> str:
@@ -282,11 +295,11 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
     if jobs:
         # share the cores: each kernel's ASR gets its part instead of all kernels fighting over all cores
         threads = max(1, (os.cpu_count() or 1) // min(workers, len(jobs)))
-        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         bar = tqdm(total=len(jobs), desc="gesprekken / conversations", unit="opname", disable=not progress,
                    file=sys.stderr)
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker,
+                                 initargs=(threads,)) as pool:
             futures = {pool.submit(_run_one, job): job for job in jobs}
             try:
                 for fut in as_completed(futures):
@@ -387,7 +400,7 @@ class NotebookRun:
         lang = "nl" if self.language == "nl" else "en"
         self._conversation = Conversation(
             id=self.name, pupil=self.pupil, date=self.date, kind=self.kind, language=self.language, group=self.group,
-            consent=ConsentRecord(given=True, by="", at=self.date, how="", purpose=rules["default_purpose"][lang]))
+            consent=ConsentRecord(given=True, by="", at="", how="", purpose=rules["default_purpose"][lang]))  # manifest says only "given"
         return self._conversation
 
     def transcript(self):

@@ -304,23 +304,29 @@ def _cluster(x: np.ndarray, num_speakers: int | None, cfg: DiarizeSettings, *, l
         return np.zeros(0, int)
     if num_speakers == 1 or n < 10:
         return np.zeros(n, int)
-    if linkage == "agglomerative":  # standardised features, as MFCC statistics differ in scale
-        x = (x - x.mean(0)) / (x.std(0) + 1e-6)
-    xn = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-9)
+    if linkage == "agglomerative":  # MFCC statistics: standardise, compare by euclidean (Ward) distance
+        xn = (x - x.mean(0)) / (x.std(0) + 1e-6)
+    else:  # speaker embeddings: compare by cosine
+        xn = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-9)
     sub = np.arange(n)
     if n > cfg.max_cluster_points:
         sub = np.linspace(0, n - 1, cfg.max_cluster_points).round().astype(int)
     xs = xn[sub]
+    max_k = max(1, cfg.max_speakers)
     if linkage == "spectral":
-        labels = _spectral(xs, num_speakers, max(1, cfg.max_speakers))
+        labels = _spectral(xs, num_speakers, max_k)
+        labels = _absorb_minor(labels, xs, min_size=4 if len(xs) > 40 else 2)
+        if num_speakers is None:
+            labels = _merge_similar(labels, xs, cfg.merge_similarity)
     else:
-        labels = _agglomerative(xs, num_speakers, max(1, cfg.max_speakers))
-    labels = _absorb_minor(labels, xs, min_size=4 if len(xs) > 40 else 2)
-    if num_speakers is None:
-        labels = _merge_similar(labels, xs, cfg.merge_similarity if linkage == "spectral" else 0.6)
+        labels = _agglomerative(xs, num_speakers, max_k)
     if len(sub) != n:  # every embedding joins the nearest centre
-        centres = np.stack([xs[labels == c].mean(0) for c in np.unique(labels)])
-        labels = np.unique(labels)[np.argmax(xn @ centres.T, axis=1)]
+        ids = np.unique(labels)
+        centres = np.stack([xs[labels == c].mean(0) for c in ids])
+        if linkage == "spectral":
+            labels = ids[np.argmax(xn @ centres.T, axis=1)]
+        else:
+            labels = ids[np.argmin(((xn[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)]
     return labels
 
 
@@ -349,17 +355,18 @@ def _spectral(x: np.ndarray, k: int | None, max_k: int, pval: float = 0.012, min
     return KMeans(n_clusters=k, random_state=0, n_init=10).fit_predict(vecs[:, :k])
 
 
-def _agglomerative(x: np.ndarray, k: int | None, max_k: int, threshold: float = 0.9) -> np.ndarray:
+def _agglomerative(x: np.ndarray, k: int | None, max_k: int, ratio: float = 1.5) -> np.ndarray:
+    """Ward clustering; without a count, split where a merge costs ``ratio`` times the merge below it."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    z = linkage(x, method="average", metric="cosine")
+    z = linkage(x, method="ward")
     if k is None:
-        labels = fcluster(z, t=threshold, criterion="distance")
-        if len(np.unique(labels)) > max_k:
-            labels = fcluster(z, t=max_k, criterion="maxclust")
-    else:
-        labels = fcluster(z, t=k, criterion="maxclust")
-    return labels - 1
+        heights = z[::-1, 2]  # from the last (most expensive) merge down
+        k = 1
+        for i in range(min(max_k, len(heights)) - 1):
+            if heights[i] >= ratio * max(heights[i + 1], 1e-9):
+                k = i + 2
+    return fcluster(z, t=k, criterion="maxclust") - 1
 
 
 def _absorb_minor(labels: np.ndarray, x: np.ndarray, min_size: int) -> np.ndarray:

@@ -35,6 +35,10 @@ class Candidate:
     extra_dues: list[str] = field(default_factory=list)
     dropped: bool = False
     body: str | None = None  # a proposal's content without its frame ('als u ... leest')
+    owner_fixed: bool = False
+    own_owner: str | None = None  # the owner this sentence gave, for phrasing its own words
+    before: list = field(default_factory=list)  # (Candidate) merged in front of this one's words
+    after: list = field(default_factory=list)  # (Candidate) merged after them
 
 
 # --- small text helpers ------------------------------------------------------------------------------------
@@ -74,7 +78,7 @@ def trim_clauses(text: str, c: Cues) -> str:
         if any(nxt.lower().startswith(t) for t in c.trim_starts):
             break
         out += parts[i] + nxt
-    out = re.split(r"\s+(?:want|omdat|because|bijvoorbeeld|for example)\s+", out)[0]
+    out = c.trim_inline.split(out)[0]
     return out.strip(" ,;")
 
 
@@ -181,6 +185,7 @@ class Analyser:
         self.speaker_info = any(s.role for s in self.sentences)
         self.names = self._pupil_names()
         self.meta = self._meta_flags()
+        self.guessed = {} if self.speaker_info else self._guess_roles()
 
     # -- context -----------------------------------------------------------------------------------------
     def _pupil_names(self) -> set[str]:
@@ -227,7 +232,26 @@ class Analyser:
         return flags
 
     def role(self, s: Sentence) -> str | None:
-        return s.role
+        return s.role if self.speaker_info else self.guessed.get(s.index)
+
+    def _guess_roles(self) -> dict[int, str]:
+        """Without speaker information: who probably said a sentence, from what only a teacher or only a parent
+        says ('kunt u ...', 'in de klas' / 'bij ons thuis', 'mijn dochter'), and from saying yes to a proposal."""
+        from .lexicon import phrase_re
+
+        cues = self.c.raw.get("role_cues", {})
+        res = {role: phrase_re(words) for role, words in cues.items()}
+        out: dict[int, str] = {}
+        for s in self.sentences:
+            low = s.lower
+            score = {role: len(rx.findall(low)) for role, rx in res.items()}
+            best = max(score, key=score.get) if score else None
+            if best and score[best] > 0 and list(score.values()).count(score[best]) == 1:
+                out[s.index] = best
+            elif self._is_ack(s) and s.index > 0 and out.get(s.index - 1) == "docent" and \
+                    self._frame(self.sentences[s.index - 1].lower.rstrip(".?!")):
+                out[s.index] = "ouder"
+        return out
 
     # -- dues ----------------------------------------------------------------------------------------------
     def dues(self, text: str) -> list[tuple[int, int, str]]:
@@ -320,7 +344,8 @@ class Analyser:
         return None
 
     def _we_owner(self, s: Sentence, text_low: str) -> str | None:
-        if self.c.agreement.search(text_low) or (self.role(s) == "docent" and self.c.together.search(text_low)):
+        together = re.search(r"\b(?:we|wij)\b(?:\s+[\w'-]+){0,3}\s+(?:samen|together)\b|samen met u|with you", text_low)
+        if self.c.agreement.search(text_low) or (self.role(s) == "docent" and together):
             return "samen"
         role = self.role(s)
         if role == "docent":
@@ -338,9 +363,15 @@ class Analyser:
             if s.question:
                 # only requests ('Kunt u ...?', 'Could you ...?') are proposals in question form
                 f = self._frame(low)
-                if f and f[1] == "other" and f[2] == "proposal" and not c.concern.search(low):
-                    out.append(self._candidate(s, text.rstrip("?"), OTHER.get(self.role(s)) if self.role(s) else None,
-                                               "proposal"))
+                if f and not c.concern.search(low) and (f[2] == "request" or (f[1] == "other" and f[2] == "proposal")):
+                    m, rule = f[0], f[1]
+                    body = m.group("body")
+                    if f[2] == "request" and len(self._content(body)) < 2:
+                        continue  # 'Kan ik thuis iets doen?' asks for advice; it is no request
+                    owner = {"other": OTHER.get(self.role(s)) if self.role(s) else None, "samen": "samen",
+                             "speaker": self.role(s)}.get(rule)
+                    out.append(self._candidate(s, text.rstrip("?"), owner, "proposal" if f[2] != "request" else
+                                               "request"))
                 continue
             if c.concern.search(low):
                 continue
@@ -371,58 +402,88 @@ class Analyser:
                 if not c.problem.search(low):
                     out.append(self._candidate(s, text, owner, "receive"))
                     continue
-            # 3. first-person commitments
-            done = False
-            for part in re.split(r",\s+|;\s+", text):
-                hit = self._finite_first_person(part)
-                if not hit:
-                    continue
-                pron, verb, vi, toks = hit
-                if not self._verb_is_action(verb, toks, vi):
-                    continue
-                toks_low = [t.lower() for t in toks]
-                pi = next((k for k, t in enumerate(toks_low) if t == pron), 0)
-                if (pi > 1 and toks_low[pi - 1] in c.coordinators and not self.dues(part)
-                        and not c.future.search(part.lower())):
-                    continue  # 'Haar moeder werkt vroeg en ik breng ...': telling, not promising
-                if pron in c.first_plural:
-                    conditional = bool(re.match(r"(als|if|wanneer|when)\b", low))
-                    has_due = bool(self.dues(text))
-                    future = bool(c.future.search(low))
-                    linked = bool(c.condition.search(low) or c.link.search(low))
-                    if not (conditional or has_due or future or linked or c.agreement.search(low)):
-                        continue
-                    owner = self._we_owner(s, low)
-                    weak = not (conditional or future or linked)
-                    out.append(self._candidate(s, text, owner, "commitment", weak=weak))
-                else:
-                    out.append(self._candidate(s, text, role, "commitment"))
-                done = True
-                break
-            if done:
-                continue
-            # 4. arrangements for the pupil: 'ze gaat vanaf januari naar de taalgroep'
-            if c.problem.search(low):
-                continue
-            if self._pupil_future(low, text):
-                owner = "school" if role == "docent" else role
-                out.append(self._candidate(s, text, owner, "arrangement"))
+            # 3. clause by clause: commitments (ik/we) and arrangements (pupil, school staff)
+            parts = [p for p in re.split(r",\s+|;\s+", text) if p.strip()]
+            conditional = bool(re.match(r"(als|if|wanneer|when|zodra|indien)\b", low))
+            heads = []
+            for k, part in enumerate(parts):
+                head = self._clause_head(part, s, conditional or (k > 0 and bool(
+                    re.match(r"(als|if|wanneer|when|zodra)\b", parts[k - 1].lower()))), low)
+                if head and head[1] == "arrangement" and heads and \
+                        (_words(part)[:1] or [""])[0] in c.third_pupil | {"die", "deze"}:
+                    continue  # '..., zij kan Yara helpen': says more about the action before it
+                if head:
+                    heads.append((k, *head))
+            for n, (k, owner, kind, weak) in enumerate(heads):
+                end = heads[n + 1][0] if n + 1 < len(heads) else len(parts)
+                start = k
+                if k > 0 and re.match(r"(als|if|wanneer|when|zodra|indien)\b", parts[k - 1].lower()) \
+                        and (n == 0 or heads[n - 1][0] < k - 1):
+                    start = k - 1
+                chunk = [strip_particles(parts[start], c) if start == k else parts[start]] + parts[start + 1:end]
+                out.append(self._candidate(s, ", ".join(chunk), owner, kind, weak=weak))
         return out
 
-    def _pupil_future(self, low: str, text: str) -> bool:
-        subj = "|".join(sorted(self.c.third_pupil | {n.lower() for n in self.names}))
-        if not subj:
-            return False
+    def _clause_head(self, part: str, s: Sentence, conditional: bool, sentence_low: str):
+        """(owner, kind, weak) when ``part`` carries an action of its own, else None."""
+        c = self.c
+        role = self.role(s)
+        plow = part.lower()
+        hit = self._finite_first_person(part)
+        if hit:
+            pron, verb, vi, toks = hit
+            if self._verb_is_action(verb, toks, vi):
+                toks_low = [t.lower() for t in toks]
+                pi = next((k for k, t in enumerate(toks_low) if t == pron), 0)
+                if pi > 1 and toks_low[pi - 1] in c.coordinators and not self.dues(part) \
+                        and not c.future.search(plow):
+                    return None  # 'Haar moeder werkt vroeg en ik breng ...': telling, not promising
+                if pron not in c.first_plural:
+                    return role, "commitment", False
+                has_due = bool(self.dues(part))
+                future = bool(c.future.search(plow))
+                linked = bool(c.condition.search(plow) or c.link.search(plow))
+                if not (conditional or has_due or future or linked or c.agreement.search(plow)):
+                    return None
+                return self._we_owner(s, sentence_low), "commitment", not (conditional or future or linked)
+        if c.problem.search(plow) or c.concern.search(plow):
+            return None
+        # 'ze gaat vanaf januari naar de taalgroep', 'Yara mag een knuffel meenemen'
+        modal = self._pupil_future(plow, part)
+        if modal is not None:
+            if role != "docent":
+                return role, "arrangement", False
+            if c.pupil_modals.get(modal) == "school":
+                return "school", "arrangement", False
+            words = _words(plow)
+            after = words[words.index(modal.split()[0]) + 1:] if modal.split()[0] in words else words
+            own = any(w in c.possessives for w in after[1:]) and not set(after) & {"group", "groep", "class", "klas"}
+            return ("leerling" if own else "school"), "arrangement", False
+        # 'de pleinwacht let de komende twee weken extra op'
+        bare = strip_particles(part, c).lower()
+        rm = c.school_roles.search(bare)
+        if rm and rm.start() <= 25 and role in ("docent", None) and (self.dues(part) or c.future.search(plow)):
+            return ("school" if role == "docent" else None), "arrangement", False
+        return None
+
+    def _pupil_future(self, low: str, text: str) -> str | None:
+        """The modal of 'ze gaat/zal/mag ...' with the pupil as subject, or None."""
+        subj = "|".join(sorted(re.escape(w) for w in self.c.third_pupil | {n.lower() for n in self.names}))
+        modals = "|".join(sorted((re.escape(m) for m in self.c.pupil_modals), key=len, reverse=True))
+        if not subj or not modals:
+            return None
         if self.language == "en":
-            return bool(re.search(rf"\b(?:{subj}) (?:will|is going to|'ll)\b", low))
-        return bool(re.search(rf"\b(?:{subj}) (?:zal|gaat)\b.*\w+en\b", low)
-                    or re.search(rf"\b(?:zal|gaat) (?:{subj})\b.*\w+en\b", low))
+            m = re.search(rf"\b(?:{subj}) ({modals})\b", low)
+            return m.group(1) if m else None
+        m = re.search(rf"\b(?:{subj}) ({modals})\b.*\w+en\b", low) or \
+            re.search(rf"\b({modals}) (?:{subj})\b.*\w+en\b", low)
+        return m.group(1) if m else None
 
     def _candidate(self, s: Sentence, text: str, owner, kind, weak=False) -> Candidate:
         clause = trim_clauses(text, self.c)
         dues = self.dues(clause)
         due = ", ".join(dict.fromkeys(d[2] for d in dues)) or None
-        return Candidate(s, owner, clause, due, kind, weak=weak, evidence=list(s.segment_ids))
+        return Candidate(s, owner, clause, due, kind, weak=weak, evidence=list(s.segment_ids), own_owner=owner)
 
     # -- acceptance, merging --------------------------------------------------------------------------------
     def resolve(self, cands: list[Candidate]) -> list[Candidate]:
@@ -442,16 +503,32 @@ class Analyser:
             self._absorb(prev, extra, keep_text=True)
         # proposals: accepted or refused by the next turn of another speaker
         for cd in cands:
-            if cd.kind not in ("proposal",):
+            if cd.kind not in ("proposal", "request"):
                 continue
             reply = self._reply(cd.sentence)
             if reply is None:
+                cd.dropped = cd.kind == "request"
                 continue
             low = reply.lower.strip()
             if any(low.startswith(r) for r in c.refusal):
                 cd.dropped = True
             elif any(low.startswith(a) for a in c.acceptance):
                 cd.accepted = True
+            elif cd.kind == "request":
+                cd.dropped = True  # a question nobody said yes to is no agreement
+        # a granted request ('Mag ik haar zelf brengen?' - 'Ja. Brengt u haar maar tot de deur.') is one action
+        for cd in cands:
+            if cd.dropped or cd.kind != "request" or not cd.accepted:
+                continue
+            reply = self._reply(cd.sentence)
+            answer = [o for o in cands if not o.dropped and o is not cd and reply is not None
+                      and o.sentence.turn == reply.turn and o.sentence.index > cd.sentence.index]
+            if answer:
+                other = answer[0]
+                if SIDE.get(cd.owner) == "samen" and other.owner:
+                    cd.owner = other.owner
+                    cd.owner_fixed = True
+                self._absorb(cd, other, keep_text=True)
         # elaboration: 'Dat kan. Ik zal haar moeder vragen ...' specifies the proposal just accepted
         for cd in cands:
             if cd.dropped or cd.kind != "commitment":
@@ -512,9 +589,8 @@ class Analyser:
         dues = [d for d in ((other.due, keep.due) if before else (keep.due, other.due)) if d]
         keep.due = ", ".join(dict.fromkeys(dues)) or None
         if keep_text:
-            keep.text = f"{other.text}; {keep.text}" if before else f"{keep.text}; {other.text}"
-            keep.extra_dues.append(other.sentence.text)
-        if SIDE.get(keep.owner) in (None, "samen") and other.owner:
+            (keep.before if before else keep.after).append(other)
+        if SIDE.get(keep.owner) in (None, "samen") and other.owner and not keep.owner_fixed:
             keep.owner = other.owner
         if keep.kind == "commitment" and other.kind == "commitment" and before and keep_text:
             pass
@@ -567,12 +643,14 @@ class Analyser:
 
     # -- rendering -------------------------------------------------------------------------------------------
     def render_action(self, cd: Candidate) -> Action:
-        pieces = [self.third_person(p.strip().rstrip("."), cd.sentence, owner=cd.owner)
-                  for p in cd.text.split("; ")]
-        pieces[0] = self._declarative(pieces[0])
-        compact = self.compact_proposal(cd.body, cd.sentence) if cd.body else None
-        if compact:
-            pieces[0] = compact
+        def phrase(c: Candidate) -> list[str]:
+            own = self.third_person(c.text.strip().rstrip("."), c.sentence, owner=c.own_owner)
+            own = self._declarative(own)
+            compact = self.compact_proposal(c.body, c.sentence) if c.body else None
+            return [p for b in c.before for p in phrase(b)] + [compact or own] + \
+                [p for a in c.after for p in phrase(a)]
+
+        pieces = phrase(cd)
         pieces = [p if i == 0 else _lower_first(p) for i, p in enumerate(pieces) if p]
         text = "; ".join(pieces)
         due = cd.due
@@ -645,13 +723,18 @@ class Analyser:
 
     def _declarative(self, text: str) -> str:
         """'Kan de ouder ... bellen' (a request) -> 'De ouder kan ... bellen'; 'Could the parent X' -> 'The parent Xs'."""
-        nouns = "|".join(re.escape(n) for n in self.c.owner_nouns.values())
-        m = re.match(rf"^(kan|wil|zou|moet|zal) ({nouns}) (.+)$", text, re.I)
+        nouns = "|".join(re.escape(n) for n in sorted(list(self.c.owner_nouns.values()) + [
+            "school en ouder", "the school and the parent", "de ouders", "the parents"], key=len, reverse=True))
+        m = re.match(rf"^([a-zà-ÿ]+t) ({nouns}) (.+?) maar\b(.*)$", text, re.I)
+        if m and self.language == "nl":
+            return f"{_cap_first(m.group(2))} {m.group(1).lower()} {m.group(3)}{m.group(4)}"
+        m = re.match(rf"^(kan|wil|zou|moet|zal|mag|zullen|kunnen|mogen|gaan) ({nouns}) (.+)$", text, re.I)
         if m:
             return f"{_cap_first(m.group(2))} {m.group(1).lower()} {m.group(3)}"
-        m = re.match(rf"^(?:could|can|would|will) ({nouns}) (\w+)(.*)$", text, re.I)
+        m = re.match(rf"^(?:could|can|would|will|shall|may) ({nouns}) (\w+)(.*)$", text, re.I)
         if m:
-            return f"{_cap_first(m.group(1))} {en_to_3sg(m.group(2))}{m.group(3)}"
+            plural = " and " in m.group(1) or m.group(1).endswith("s")
+            return f"{_cap_first(m.group(1))} {m.group(2) if plural else en_to_3sg(m.group(2))}{m.group(3)}"
         return text
 
     def third_person(self, clause: str, s: Sentence, owner: str | None = None) -> str:
@@ -728,6 +811,8 @@ class Analyser:
                     elif low[vi] in ("are",):
                         out[vi] = "is"
                 out[i] = noun
+            elif w in self.c.first_plural and owner == "samen" and role:
+                out[i] = "school en ouder" if nl else "the school and the parent"
             elif w in self.c.first_plural and role == "ouder":
                 out[i] = "de ouders" if nl else "the parents"
         text = _join(out)
@@ -827,6 +912,8 @@ class Analyser:
                 hits = list(t["re"].finditer(s.lower))
                 if t.get("ctx_re") is not None and t["ctx_need"].search(s.lower):
                     hits += list(t["ctx_re"].finditer(s.lower))
+                judged = self._subjective_spans(s)
+                hits = [m for m in hits if not any(a < m.end() and m.start() < b for a, b in judged)]
                 for m in hits:
                     term = m.group(0)
                     if term not in terms:
@@ -847,6 +934,14 @@ class Analyser:
             topics.append(Topic(f"{label}: {', '.join(w for w, _ in salient)}", ev))
         return topics
 
+    def _subjective_spans(self, s: Sentence) -> list[tuple[int, int]]:
+        from .neutrality import find
+
+        cache = self.__dict__.setdefault("_judged", {})
+        if s.index not in cache:
+            cache[s.index] = [(m.start(), m.end()) for m in find(s.text, "subjective")]
+        return cache[s.index]
+
     def _salient(self, covered: set[str], n: int = 4) -> list[tuple[str, list[int]]]:
         """Content nouns said in at least two segments that no lexicon topic covers."""
         where: dict[str, set[int]] = {}
@@ -859,7 +954,7 @@ class Analyser:
                         and w not in covered and t not in self.names and not self._verbish(w)):
                     where.setdefault(w, set()).update(s.segment_ids)
         ranked = sorted(((w, ids) for w, ids in where.items() if len(ids) >= 2), key=lambda x: (-len(x[1]), x[0]))
-        return [(w, sorted(ids)) for w, ids in ranked[:n]]
+        return [(w, sorted(ids)[:1]) for w, ids in ranked[:n]]  # cite where first said: a pointer, not coverage
 
     def _verbish(self, w: str) -> bool:
         if self.language == "nl":

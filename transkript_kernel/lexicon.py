@@ -57,11 +57,16 @@ class Cues:
         self.problem = phrase_re(d["problem_words"])
         self.third_markers = set(d["third_person_markers"])
         self.trim_starts = [t.lower() for t in d["trim_clause_starts"]]
+        self.trim_inline = re.compile(r"\s+(?:" + "|".join(re.escape(t) for t in d.get("trim_inline", ["want"])) + r")\s+",
+                                      re.I)
         self.due = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in d["due_patterns"]) + r")(?![\w-])")
         self.present_plural_dt = set(d.get("present_plural_dt", []))
         self.coordinators = set(d.get("coordinators", []))
         self.prepositions = set(d.get("prepositions", []))
         self.together = phrase_re(d.get("together", []))
+        self.school_roles = phrase_re(d.get("school_roles", []))
+        self.possessives = set(d.get("possessives", []))
+        self.pupil_modals: dict = d.get("pupil_modals", {})
         topics = _load("topics.json")
         self.stopwords = set(topics[f"stopwords_{language}"])
 

@@ -172,6 +172,19 @@ def supported(text: str, cited_text: str, threshold: float = 0.6) -> bool:
     return hits / len(words) >= threshold
 
 
+def topic_supported(text: str, cited_text: str) -> bool:
+    """A topic is a label ('Lezen'): grounded when a lexicon topic it names has a term in the cited segments,
+    or when one of its own content words is there."""
+    from .lexicon import topics
+
+    low, cited = text.lower(), cited_text.lower()
+    for t in topics():
+        labels = {v.lower() for v in t["label"].values()}
+        if any(label.split()[0] in low for label in labels) and t["re"].search(cited):
+            return True
+    return supported(text, cited_text, threshold=0.01)
+
+
 def build_summary(data: dict | None, transcript, language: str, backend: str, raw: str = "",
                   threshold: float = 0.6) -> Summary:
     """A Summary from the model's JSON; invalid or ungrounded items become 'unsupported' warnings."""
@@ -206,7 +219,8 @@ def build_summary(data: dict | None, transcript, language: str, backend: str, ra
                 reject(item, "verwijst niet naar bestaande segmenten" if nl else "cites no existing segments")
                 continue
             cited = " ".join(texts[e] for e in ev)
-            if not supported(item["text"], cited, threshold):
+            ok = topic_supported(item["text"], cited) if part == "topics" else supported(item["text"], cited, threshold)
+            if not ok:
                 reject(item, "staat niet in de aangehaalde segmenten" if nl else "not in the cited segments")
                 continue
             text = item["text"].strip()

@@ -43,7 +43,12 @@ def transcript_warnings(transcript, language: str = "nl") -> list[Warning]:
     seen: set = set()
     sensitive: dict[str, list[int]] = {}
     for s in sentences_of(transcript, language):
-        for m in find(s.text, "subjective"):
+        matches = sorted(find(s.text, "subjective"), key=lambda m: m.end() - m.start(), reverse=True)
+        kept: list = []
+        for m in matches:  # overlapping judgements ('mother was very angry', 'was very angry at') count once
+            if not any(k.start() < m.end() and m.start() < k.end() for k in kept):
+                kept.append(m)
+        for m in sorted(kept, key=lambda m: m.start()):
             key = ("subjective", m.group(0), tuple(s.segment_ids))
             if key in seen:
                 continue

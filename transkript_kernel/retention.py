@@ -151,11 +151,13 @@ def purge(archive, dry_run: bool = False, *, today: Date | None = None,
             elif d.action == "delete-recording":
                 archive.delete_recording(d.id, actor=actor or "bewaartermijn")
             else:
-                archive.delete_conversation(d.id, actor=actor or "bewaartermijn")
+                archive.delete_conversation(d.id, actor=actor or "bewaartermijn", scrub=False)
         {"finalize": result.finalized, "delete-recording": result.recordings_deleted,
          "delete-conversation": result.conversations_deleted}[d.action].append(d.id)
         if progress:
             progress(d.action, d.id)
+    if result.conversations_deleted and not dry_run:
+        archive.store.scrub()
     return result
 
 

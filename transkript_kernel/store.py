@@ -148,6 +148,7 @@ class Store:
                 raise StorageError(f"Het archief kan niet in WAL-modus ({mode}).", f"Archive cannot use WAL ({mode}).")
             self.conn.execute("PRAGMA synchronous = FULL")
             self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not just unlinked
         except OSError as exc:
             raise StorageError(f"Kan de archiefmap {self.path.parent} niet maken: {exc.strerror}",
                                f"Cannot create the archive folder {self.path.parent}: {exc.strerror}") from exc
@@ -238,6 +239,17 @@ class Store:
         """A conversation's non-empty index columns ({} after deletion: used to verify it)."""
         row = self.one("SELECT meta, notes, transcript, summary FROM search WHERE rowid = ?", (num,))
         return {f: v for f, v in zip(FTS_FIELDS, row) if v} if row else {}
+
+    def scrub(self) -> None:
+        """After a deletion: merge the full-text index so no deleted words linger in old index segments, and
+        move the write-ahead log into the database so deleted pages are not kept in it either."""
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO search (search) VALUES ('optimize')")
+        with self._lock:
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass  # another program is reading: its next checkpoint finishes the job
 
     def check(self) -> list[str]:
         """Database-level problems: integrity, dangling foreign keys, index entries without conversation."""

@@ -210,3 +210,22 @@ def align_speakers(target: Transcript, original: Transcript) -> Transcript:
                 best, best_overlap = o.speaker, overlap
         seg.speaker = best
     return target
+
+
+def content_notice(source: str, target: str, *, language: str | None = None, mode: str | None = None) -> str:
+    """What a report in ``target`` will say about its content, in ``language`` (default: ``target``) — for the
+    app to show before export. Empty when source and target are the same language."""
+    from . import labels
+
+    language = language or target
+    if mode is None:
+        mode = "same" if source == target else ("mt" if get_translator(source, target) is not None else "none")
+    name = labels.language_name(language, source)
+    if mode == "mt":
+        return labels.text(language, "content_machine_translated", language=name)
+    if mode == "none":
+        return labels.text(language, "content_not_translated", language=name)
+    if mode == "whisper":
+        return (labels.labels(language)["transcript_machine_translated"] + " "
+                + labels.text(language, "summary_not_translated", language=name))
+    return ""

@@ -272,6 +272,10 @@ class App:
             return
         self.conversation_id = cid
         self.tabs.selected_index = 0
+        try:
+            archive.log("view", cid, actor="docent")
+        except Exception:
+            pass
         self.status.show("info", t("app.opened", pupil=conv.pupil, date=conv.date, kind=t("kind." + conv.kind)))
         self.upload.set_conversation(conv)
         try:

@@ -180,7 +180,7 @@ def _print_frame(frame, as_json: bool, empty: str) -> None:
     elif len(frame) == 0:
         print(empty)
     else:
-        print(frame.to_string(index=False))
+        print(frame.astype(object).where(frame.notna(), "-").to_string(index=False))
 
 
 def cmd_list(args) -> int:

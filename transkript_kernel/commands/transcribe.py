@@ -64,13 +64,13 @@ def run(args) -> int:
         if bar:
             bar.close()
     text = formats.render(transcript, fmt)
-    for notice in transcript.notices:
-        print(notice, file=sys.stderr)
     if args.output:
         write_text(args.output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    for notice in transcript.notices:
+        print(notice, file=sys.stderr)
     return 0
 
 

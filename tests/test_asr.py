@@ -1,0 +1,129 @@
+"""Real speech recognition: the public recordings through the real default model, scored by the shared scorer.
+
+Each recording is transcribed once per session (the ``asr_transcript`` fixture in conftest.py).
+"""
+import json
+import shutil
+import subprocess
+
+import jsonschema
+import pytest
+
+from conftest import EVAL, SHARED, score
+from transkript_kernel import asr, audio
+from transkript_kernel.errors import InputError, ModelNotAvailableError, SilentAudioError
+
+DUTCH = ["pub01-lezen-groep5", "pub02-gedrag-groep7", "pub03-schooladvies-groep8"]
+ENGLISH = "pub04-english-parent"
+SCHEMA = json.loads((SHARED / "contracts" / "transcript.schema.json").read_text())
+
+
+def wer(transcript, conv_id, tmp_path) -> float:
+    hyp = tmp_path / f"{conv_id}.hyp.json"
+    transcript.save(hyp)
+    return score("transcript", hyp, EVAL / "audio" / f"{conv_id}.ref.json")["wer"]
+
+
+@pytest.mark.slow
+def test_dutch_word_error_rate(asr_transcript, tmp_path):
+    rates = {c: wer(asr_transcript(c), c, tmp_path) for c in DUTCH}
+    print("Dutch WER (wav):", rates)
+    assert sum(rates.values()) / len(rates) <= 0.22, rates
+    assert max(rates.values()) <= 0.30, rates
+
+
+@pytest.mark.slow
+def test_english_word_error_rate(asr_transcript, tmp_path):
+    rate = wer(asr_transcript(ENGLISH, language="en"), ENGLISH, tmp_path)
+    print("English WER (wav):", rate)
+    assert rate <= 0.10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("conv_id, expected, bound", [(DUTCH[0], "nl", 0.30), (ENGLISH, "en", 0.15)])
+def test_auto_detects_language_from_phone_m4a(asr_transcript, tmp_path, conv_id, expected, bound):
+    transcript = asr_transcript(conv_id, fmt="m4a", language="auto")
+    assert transcript.language == expected
+    assert transcript.model["language_probability"] > 0.5
+    assert transcript.source["file"] == f"{conv_id}.m4a"
+    # AAC at phone quality costs a little accuracy; the wav figures are the proof targets
+    assert wer(transcript, conv_id, tmp_path) <= bound
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("conv_id", [DUTCH[1], ENGLISH])
+def test_transcript_follows_the_contract(asr_transcript, conv_id):
+    transcript = asr_transcript(conv_id)
+    data = transcript.to_dict()
+    jsonschema.validate(data, SCHEMA)
+    path = EVAL / "audio" / f"{conv_id}.wav"
+    assert data["source"] == {"file": path.name, "sha256": audio.sha256_of(path)}
+    assert data["model"]["name"] == "whisper-base" and data["model"]["compute_type"] == "int8"
+    assert data["model"]["options"]["beam_size"] == 5 and data["model"]["options"]["batched"] is True
+    assert [s["id"] for s in data["segments"]] == list(range(len(data["segments"])))
+    assert all(s["speaker"] is None for s in data["segments"])  # ASR alone attributes nobody
+    previous_end = 0.0
+    for seg in transcript.segments:
+        assert seg.text and seg.start <= seg.end <= transcript.duration + 0.5
+        assert seg.start >= previous_end - 0.5
+        previous_end = seg.end
+        assert seg.words, "word timestamps are on by default"
+        assert "".join(w.word for w in seg.words).strip() == seg.text
+        assert all(seg.start - 0.5 <= w.start <= w.end <= seg.end + 0.5 for w in seg.words)
+
+
+@pytest.mark.slow
+def test_vocabulary_is_used_for_dutch_only(asr_transcript):
+    assert asr_transcript(DUTCH[0]).model["options"]["vocabulary"] == "hotwords"
+    assert asr_transcript(ENGLISH).model["options"]["vocabulary"] is None
+
+
+@pytest.fixture(scope="module")
+def turkish_wav(tmp_path_factory):
+    """A Turkish parent, spoken offline by espeak-ng (our own invented sentences, not eval material)."""
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng is not installed (make setup installs it)")
+    path = tmp_path_factory.mktemp("tr") / "veli görüşmesi.wav"
+    text = ("Merhaba, ben Ayşe'nin annesiyim. Kızımın okuldaki durumu hakkında konuşmak istiyorum. "
+            "Matematikte iyi ama okumada biraz zorlanıyor. Evde her akşam birlikte kitap okuyoruz. "
+            "Öğretmenine çok teşekkür ederim.")
+    subprocess.run(["espeak-ng", "-v", "tr", "-s", "140", "-w", str(path), text], check=True)
+    return path
+
+
+@pytest.mark.slow
+def test_other_language_transcribes_with_progress(turkish_wav):
+    seen = []
+    transcript = asr.transcribe(turkish_wav, language="tr", progress=seen.append)
+    assert transcript.language == "tr" and transcript.segments
+    assert transcript.model["options"]["vocabulary"] is None  # the Dutch school words stay out
+    words = transcript.text.lower()
+    assert sum(w in words for w in ("okul", "matematik", "kitap", "akşam", "teşekkür")) >= 3
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+    assert all(isinstance(f, float) for f in seen)
+    assert seen == sorted(seen)
+
+
+@pytest.mark.slow
+def test_models_are_loaded_once_per_process():
+    first = asr.load_model("base")
+    assert asr.load_model(None) is first
+
+
+def test_unknown_language_is_refused_before_any_work():
+    with pytest.raises(InputError) as err:
+        asr.transcribe(EVAL / "audio" / f"{ENGLISH}.wav", language="klingon")
+    assert "klingon" in err.value.nl and "ISO 639-1" in err.value.en
+
+
+def test_unavailable_model_is_refused():
+    with pytest.raises(ModelNotAvailableError):
+        asr.transcribe(EVAL / "audio" / f"{ENGLISH}.wav", model="large-v3")
+
+
+def test_silence_never_reaches_the_model(tmp_path):
+    path = tmp_path / "stil.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "5", str(path)],
+                   check=True)
+    with pytest.raises(SilentAudioError):
+        asr.transcribe(path)
