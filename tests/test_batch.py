@@ -118,3 +118,33 @@ def test_batch_over_public_recordings(tmp_path, eval_dir, artifacts):
     assert again["pub04-english.m4a"]["status"] == "already-done"
     assert again["kapot.m4a"]["status"] == "failed"
     assert (out / "pub01_lezen.pdf").stat().st_mtime_ns == before
+
+
+def test_notebook_for_an_archived_conversation(tmp_path):
+    """conversation.ipynb with a conversation id: uses what the case file holds, files the PDF as an export."""
+    import papermill as pm
+    from conftest import reference_transcript
+
+    from transkript_kernel import consent
+    from transkript_kernel.archive import Archive
+    from transkript_kernel.summary import Summary, Topic
+    from transkript_kernel.transcript import Transcript
+
+    archive = Archive()
+    conv = archive.create(pupil="Fenna de Groot", date="2026-05-20", kind="oudergesprek", group="3",
+                          consent=consent.record(True, "ouder"))
+    archive.save_transcript(conv.id, Transcript.load(reference_transcript("pub01-lezen-groep5", tmp_path)), by="t")
+    archive.save_summary(conv.id, Summary("nl", "handmatig", topics=[Topic("Leesontwikkeling", [2])]), by="juf",
+                         role="docent", reason="eerste versie")
+    archive.close()
+    out = tmp_path / "uit"
+    out.mkdir()
+    pm.execute_notebook(str(batch.default_notebook()), str(out / "run.ipynb"), kernel_name="python3",
+                        progress_bar=False, cwd=str(out),
+                        parameters={"conversation_id": conv.id, "output_dir": str(out), "report_language": "de",
+                                    "with_transcript": True})
+    pdf = out / f"{conv.id}.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert "Fenna de Groot" in text and "Leesontwikkeling" in text and "Gesprächsprotokoll" in text
+    assert "Vollständiges Transkript" in text and "Version 1" in text
+    assert [e["kind"] for e in Archive().exports(conv.id)] == ["pdf"]

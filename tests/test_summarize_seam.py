@@ -142,3 +142,23 @@ def test_contract_check_agrees_with_jsonschema():
             jsonschema.validate(d, schema)
         with pytest.raises(SummaryError):
             validate(d)
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "de", ""])
+def test_odd_input_never_breaks_the_summary(language):
+    from transkript_kernel.summarize import validate
+
+    odd = ["", "   ", "...", "?", "Ik", "U u u.", "<script>alert(1)</script> Ik stuur u morgen een <b>brief</b>.",
+           "😀 Ik geef hem vrijdag 🎉 een boek.", "Als, , , dan.", "We we we, dan dan.", "kunt u", "Laat", "please",
+           "Het zou helpen als", "Ik stel voor dat", "12-05-2025 om 8.30 uur bel ik u.", "x" * 3000,
+           " ".join(["ik geef u morgen dat als zorgen niet"] * 200)]
+    for speakers in (True, False):
+        t = _talk([("docent" if i % 2 else "ouder", text) for i, text in enumerate(odd)], language=language or "nl",
+                  speakers=speakers)
+        t.language = language
+        s = summarize(t)
+        validate(s.to_dict())
+        assert s.language in ("nl", "en")
+        ids = {seg.id for seg in t.segments}
+        assert all(set(i.evidence) <= ids for part in (s.topics, s.concerns, s.actions) for i in part)
+        to_markdown(s, t)

@@ -36,6 +36,7 @@ class Candidate:
     dropped: bool = False
     body: str | None = None  # a proposal's content without its frame ('als u ... leest')
     owner_fixed: bool = False
+    imperative: bool = False
     own_owner: str | None = None  # the owner this sentence gave, for phrasing its own words
     before: list = field(default_factory=list)  # (Candidate) merged in front of this one's words
     after: list = field(default_factory=list)  # (Candidate) merged after them
@@ -341,6 +342,8 @@ class Analyser:
             return OTHER.get(role) if role else None
         if first in self.c.third_pupil or _tokens(body)[0] in self.names:
             return "leerling"
+        if self.c.school_roles.match(body.lower()):
+            return "school"
         return None
 
     def _we_owner(self, s: Sentence, text_low: str) -> str | None:
@@ -390,7 +393,8 @@ class Analyser:
                 else:
                     owner = owner_rule
                 cd = self._candidate(s, text, owner, kind)
-                if owner_rule in ("other", "addressee") and m.group(0) == low:
+                cd.imperative = m.re.pattern in c.imperative_frames
+                if owner_rule in ("other", "addressee") and m.group(0) == low and not cd.imperative:
                     cd.body = trim_clauses(body, c)
                 out.append(cd)
                 continue
@@ -450,6 +454,8 @@ class Analyser:
             return None
         # 'ze gaat vanaf januari naar de taalgroep', 'Yara mag een knuffel meenemen'
         modal = self._pupil_future(plow, part)
+        if modal is not None and c.pupil_modals.get(modal) != "school" and not self.dues(part):
+            modal = None  # 'dan gaat ze zitten wachten': a description, not an arrangement
         if modal is not None:
             if role != "docent":
                 return role, "arrangement", False
@@ -462,8 +468,12 @@ class Analyser:
         # 'de pleinwacht let de komende twee weken extra op'
         bare = strip_particles(part, c).lower()
         rm = c.school_roles.search(bare)
-        if rm and rm.start() <= 25 and role in ("docent", None) and (self.dues(part) or c.future.search(plow)):
-            return ("school" if role == "docent" else None), "arrangement", False
+        if rm and rm.start() <= 25 and role in ("docent", None):
+            after = _words(bare[rm.end():])[:1]
+            static = {"is", "was", "heeft", "had", "zijn", "waren", "vindt", "vond", "denkt", "zegt", "zei", "has",
+                      "is", "was", "were", "thinks", "says", "said"}
+            if after and after[0] not in static:
+                return ("school" if role == "docent" else None), "arrangement", False
         return None
 
     def _pupil_future(self, low: str, text: str) -> str | None:
@@ -556,8 +566,12 @@ class Analyser:
             if not linked:
                 continue
             before = by_index.get(prev.index)
-            if before is not None and not before.dropped:
+            same_side = before is not None and (SIDE.get(before.owner) == SIDE.get(cd.owner)
+                                                or None in (before.owner, cd.owner))
+            if before is not None and not before.dropped and same_side:
                 self._absorb(cd, before, keep_text=not before.weak, before=True)
+            elif before is not None and not cd.due and before.due:
+                cd.due = before.due
             elif not cd.due:
                 due = self._context_due(prev)
                 if due:
@@ -607,7 +621,10 @@ class Analyser:
 
     def _resolve_demonstrative(self, text: str, prev: Sentence) -> str:
         toks = _words(text)
-        dem = [w for w in toks[:4] if w in ("die", "deze", "them", "it")]
+        closed = {"ik", "je", "u", "hij", "ze", "zij", "we", "wij", "de", "het", "een", "er", "haar", "hem", "hun", "zijn",
+                  "dit", "dat", "i", "you", "he", "she", "we", "they", "the", "a", "an"}
+        dem = [w for k, w in enumerate(toks[:4]) if w in ("die", "deze", "them", "it")
+               or (w in ("dat", "that") and k > 0 and k + 1 < len(toks) and toks[k + 1] not in closed)]
         if not dem:
             return text
         np = re.search(r"\b(?:een|de|het|a|an|the) (?:[\w-]+e )?([\w-]{4,})\b", prev.text)
@@ -645,6 +662,8 @@ class Analyser:
     def render_action(self, cd: Candidate) -> Action:
         def phrase(c: Candidate) -> list[str]:
             own = self.third_person(c.text.strip().rstrip("."), c.sentence, owner=c.own_owner)
+            if c.imperative:
+                own = self._imperative(c.text.strip().rstrip("."), c) or own
             own = self._declarative(own)
             compact = self.compact_proposal(c.body, c.sentence) if c.body else None
             return [p for b in c.before for p in phrase(b)] + [compact or own] + \
@@ -674,6 +693,8 @@ class Analyser:
         out = re.sub(r"\b(vanaf|van|op|in|tot|na|voor|from|on|in|by|until|every|elke)\s+(?=[,;.]|$)", "", out)
         out = re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", out)).strip(" ,")
         out = re.sub(r",\s*([,;])", r"\1", out)
+        # a clause the time phrase leaves hanging (', die is') goes too
+        out = re.sub(r",\s+(?:die|dat|which|that|en|and)\s+(?:is|zijn|was|are|is\s+er)\s*(?=;|$)", "", out)
         if len(_words(out)) < 3:
             return text
         return out
@@ -721,10 +742,36 @@ class Analyser:
     def owner_noun(self, role: str | None) -> str | None:
         return self.c.owner_nouns.get(role) if role else None
 
+    def _imperative(self, text: str, cd: Candidate) -> str | None:
+        """'Laat hem thuis veel knippen' -> 'De ouder laat hem thuis veel knippen'."""
+        noun = self.owner_noun(cd.own_owner)
+        if not noun:
+            return None
+        text = strip_particles(text, self.c)
+        toks = _tokens(text)
+        if not toks:
+            return None
+        verb = nl_1sg_to_3sg(toks[0].lower()) if self.language == "nl" else en_to_3sg(toks[0].lower())
+        rest = [("their" if t.lower() == "your" else t) for t in toks[1:]]
+        return _cap_first(_join([noun, verb] + rest))
+
     def _declarative(self, text: str) -> str:
         """'Kan de ouder ... bellen' (a request) -> 'De ouder kan ... bellen'; 'Could the parent X' -> 'The parent Xs'."""
         nouns = "|".join(re.escape(n) for n in sorted(list(self.c.owner_nouns.values()) + [
             "school en ouder", "the school and the parent", "de ouders", "the parents"], key=len, reverse=True))
+        m = re.match(r"^laten (school en ouder) (.+)$", text, re.I)
+        if m:
+            rest = _tokens(m.group(2))
+            low = [t.lower() for t in rest]
+            end = next((k for k, w in enumerate(low) if w in self.c.subordinators or w == ","), len(rest))
+            inf = max((k for k in range(end) if low[k].endswith("en") and low[k] not in ("even", "tien", "zeven",
+                                                                                       "negen", "open")), default=None)
+            if inf is not None:
+                rest = [rest[inf]] + rest[:inf] + rest[inf + 1:]
+                return f"School en ouder {_join(rest)}"
+        m = re.match(r"^let(?:'s| us) (.+)$", text, re.I)
+        if m:
+            return f"The school and the parent {m.group(1)}"
         m = re.match(rf"^([a-zà-ÿ]+t) ({nouns}) (.+?) maar\b(.*)$", text, re.I)
         if m and self.language == "nl":
             return f"{_cap_first(m.group(2))} {m.group(1).lower()} {m.group(3)}{m.group(4)}"
@@ -872,7 +919,8 @@ class Analyser:
         for prev in reversed(self.sentences[max(0, s.index - 2):s.index]):
             if prev.turn != s.turn or prev.question or self._is_ack(prev) or self.meta[prev.index]:
                 break
-            if len(_words(prev.text)) <= 5 and _words(prev.text)[0] in ("dat", "dit", "that", "this", "it"):
+            pw = _words(prev.text)
+            if not pw or (len(pw) <= 5 and pw[0] in ("dat", "dit", "that", "this", "it")):
                 continue  # a reaction ('Dat herken ik wel'), not the content of the worry
             out.insert(0, prev)
         return out

@@ -45,6 +45,7 @@ class Cues:
         self.modals = set(d["modals_ability"]) | {m for m in d["future_markers"] if " " not in m}
         self.agreement = phrase_re(d["agreement_verbs"])
         self.frames = [(re.compile(f["re"]), f["owner"], f["kind"]) for f in d["proposal_frames"]]
+        self.imperative_frames = {f["re"] for f in d["proposal_frames"] if f.get("imperative")}
         self.receive = set(d["receive_verbs"])
         self.acceptance = [a.lower() for a in d["acceptance"]]
         self.refusal = [a.lower() for a in d["refusal"]]

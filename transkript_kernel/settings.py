@@ -71,7 +71,7 @@ def get(cls: type[T], directory: Path | None = None, **overrides) -> T:
 
 def describe(cls: type[Configurable]) -> list[dict]:
     """Name, default and help of every setting of ``cls``: for the README, ``--help`` and the Settings tab."""
-    return [{"name": name, "default": trait.default_value, "help": trait.help}
+    return [{"name": name, "default": trait.default(), "help": trait.help}
             for name, trait in sorted(cls.class_traits(config=True).items())]
 
 
