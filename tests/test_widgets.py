@@ -144,7 +144,7 @@ def test_forbidden_kind_is_refused_and_nothing_is_stored():
     from transkript_kernel.archive import Archive
 
     app = _app()
-    shown = _text(app.consent.children[1])
+    shown = _text(app.consent.form.children[1])
     assert all(kind in shown for kind in consent.FORBIDDEN_KINDS)
     _register(app, kind=consent.FORBIDDEN_KINDS[0])
     assert app.consent.message.value and "tk-msg-error" in app.consent.message.value

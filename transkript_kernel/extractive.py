@@ -233,7 +233,13 @@ class Analyser:
         return flags
 
     def role(self, s: Sentence) -> str | None:
-        return s.role if self.speaker_info else self.guessed.get(s.index)
+        if self.speaker_info:
+            if s.role == "tolk":  # 'De vader zegt dat ...': the interpreter speaks for the parent
+                turn = [x for x in self.sentences if x.turn == s.turn and x.index <= s.index]
+                if any(self.c.relay.search(x.lower) for x in turn):
+                    return "ouder"
+            return s.role
+        return self.guessed.get(s.index)
 
     def _guess_roles(self) -> dict[int, str]:
         """Without speaker information: who probably said a sentence, from what only a teacher or only a parent
@@ -348,7 +354,8 @@ class Analyser:
 
     def _we_owner(self, s: Sentence, text_low: str) -> str | None:
         together = re.search(r"\b(?:we|wij)\b(?:\s+[\w'-]+){0,3}\s+(?:samen|together)\b|samen met u|with you", text_low)
-        if self.c.agreement.search(text_low) or (self.role(s) == "docent" and together):
+        if self.c.agreement.search(text_low) or self.c.reciprocal.search(text_low) or \
+                (self.role(s) == "docent" and together):
             return "samen"
         role = self.role(s)
         if role == "docent":
@@ -416,6 +423,8 @@ class Analyser:
                 if head and head[1] == "arrangement" and heads and \
                         (_words(part)[:1] or [""])[0] in c.third_pupil | {"die", "deze"}:
                     continue  # '..., zij kan Yara helpen': says more about the action before it
+                if head and heads and head[0] == heads[-1][1] and head[1] == heads[-1][2] == "commitment":
+                    continue  # 'I will make sure ..., I'll set his alarm earlier': one commitment
                 if head:
                     heads.append((k, *head))
             for n, (k, owner, kind, weak) in enumerate(heads):
@@ -433,6 +442,10 @@ class Analyser:
         c = self.c
         role = self.role(s)
         plow = part.lower()
+        if not sentence_low.startswith(plow.rstrip(".!?")):
+            f = self._frame(strip_particles(part, c).lower().rstrip(".!?"))
+            if f and f[1] in ("other", "addressee") and f[2] == "proposal":
+                return (OTHER.get(role) if role else None), "proposal", False
         hit = self._finite_first_person(part)
         if hit:
             pron, verb, vi, toks = hit
@@ -822,7 +835,7 @@ class Analyser:
                                     low[j + 1] in _coordinated_verbs(low, vi) and \
                                     low[j + 1] not in self.c.prepositions:
                                 out[j + 1] = nl_1sg_to_3sg(toks[j + 1])
-                elif i + 1 < len(toks) and not prev_sub:
+                elif i + 1 < len(toks) and not prev_sub and not (i > 0 and low[i - 1] in EN_MODALS | {"do", "did"}):
                     out[i + 1] = en_to_3sg(toks[i + 1])
             elif w in ("mij", "me") and nl:
                 out[i] = "zich" if subj_i is not None and i - subj_i <= 2 else speaker_noun
@@ -879,6 +892,10 @@ class Analyser:
             if not cue and not problem:
                 continue
             if problem and not cue:
+                if i in getattr(self, "action_sentences", ()):
+                    continue  # 'Ik maak een afspraak over wat hij doet als hij boos wordt' is an action
+                if re.match(r"(als|if|wanneer|when|indien)\b", self._clause_with(text, problem.group(0)).lower()):
+                    continue  # 'If he is ill, ...' is a condition, not a worry
                 words = set(_words(low))
                 about_pupil = words & c.third_markers or any(n.lower() in words for n in self.names)
                 if not about_pupil or s.question:
@@ -904,7 +921,7 @@ class Analyser:
                         body = trim_clauses(text, c)
                 body = body if len(self._content(body)) >= 2 else trim_clauses(text, c)
             body = number_words(self.third_person(body, s), self.language)
-            out.append(Concern(_finish(body), s.role, sorted(set(evidence))))
+            out.append(Concern(_finish(body), self.role(s), sorted(set(evidence))))
         return self._merge_concerns(out)
 
     def _clause_with(self, text: str, needle: str) -> str:
@@ -1012,6 +1029,7 @@ class Analyser:
     # -- all together -------------------------------------------------------------------------------------
     def summarise(self) -> Summary:
         cands = self.resolve(self.action_candidates())
+        self.action_sentences = {cd.sentence.index for cd in cands}
         actions = [self.render_action(cd) for cd in cands]
         return Summary(language=self.language, backend="extractive", topics=self.topics(),
                        concerns=self.concerns(), actions=actions, warnings=[])

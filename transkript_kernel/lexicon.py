@@ -68,6 +68,8 @@ class Cues:
         self.school_roles = phrase_re(d.get("school_roles", []))
         self.possessives = set(d.get("possessives", []))
         self.pupil_modals: dict = d.get("pupil_modals", {})
+        self.reciprocal = phrase_re(d.get("reciprocal", []))
+        self.relay = phrase_re(d.get("relay", []))
         topics = _load("topics.json")
         self.stopwords = set(topics[f"stopwords_{language}"])
 

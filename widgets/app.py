@@ -202,7 +202,17 @@ class App:
         for i, key in enumerate(("tab.conversation", "tab.archive", "tab.retention", "tab.settings", "tab.help")):
             self.tabs.set_title(i, t(key))
         self.tabs.add_class("tk-tabs")
-        self.root.children = [w.HTML(CSS), header, self.tabs]
+        self.root.children = [w.HTML(CSS), header, self.notices(), self.tabs]
+
+    def notices(self) -> w.HTML:
+        """Warnings from the case file itself, e.g. a data folder inside a cloud-synced folder."""
+        try:
+            notices = self.archive().notices
+        except Exception as exc:
+            return w.HTML(f'<div class="tk-msg tk-msg-error">{esc(error_text(exc))}</div>')
+        lang = i18n.language()
+        return w.HTML("".join(f'<div class="tk-msg tk-msg-warn">{esc(nl if lang == "nl" else en)}</div>'
+                              for nl, en in notices))
 
     def show(self) -> None:
         """Display the app once (returns nothing, so a notebook cell does not display it twice)."""
@@ -277,6 +287,7 @@ class App:
         except Exception:
             pass
         self.status.show("info", t("app.opened", pupil=conv.pupil, date=conv.date, kind=t("kind." + conv.kind)))
+        self.consent.show_conversation(conv)
         self.upload.set_conversation(conv)
         try:
             path = archive.recording_path(cid)

@@ -97,9 +97,12 @@ class ConsentForm(w.VBox):
         self.age_band.observe(self._age_changed, "value")
         self.create_button.on_click(self._create)
         self._age_changed()
-        super().__init__([read_aloud, dont, self.pupil, self.date, self.kind, self.group, self.age_band,
-                          self.language, self.teacher, self.parent, self.consent, self.consent_by, self.how,
-                          self.pupil_view_box, self.create_button, self.message], **kw)
+        self.form = w.VBox([read_aloud, dont, self.pupil, self.date, self.kind, self.group, self.age_band,
+                            self.language, self.teacher, self.parent, self.consent, self.consent_by, self.how,
+                            self.pupil_view_box, self.create_button])
+        self.summary_line = w.HTML()
+        self.summary_line.add_class("tk-consent-summary")
+        super().__init__([self.form, self.summary_line, self.message], **kw)
         self.add_class("tk-consent")
 
     def _age_changed(self, *_):
@@ -142,6 +145,7 @@ class ConsentForm(w.VBox):
             self.create_button.disabled = False
             return
         self.conversation = conv
+        self.show_conversation(conv)
         allowed, why = self.decision(conv)
         if allowed:
             self.message.show("ok", t("consent.created", id=conv.id))
@@ -150,6 +154,16 @@ class ConsentForm(w.VBox):
         self.create_button.disabled = False
         if self.on_created:
             self.on_created(conv)
+
+    def show_conversation(self, conv) -> None:
+        """Fold the form into one line for a registered conversation (a new one starts with 'Nieuw gesprek')."""
+        allowed, why = self.decision(conv)
+        consent = t("consent.line_given") if allowed else t("consent.line_refused")
+        kind = t("kind." + conv.kind) if t("kind." + conv.kind) != "kind." + conv.kind else conv.kind
+        self.summary_line.value = (f'<div class="tk-summary-line"><b>{esc(conv.pupil)}</b> · {esc(conv.date)} · '
+                                   f'{esc(kind)}{" · " + esc(conv.group) if conv.group else ""} · '
+                                   f'{esc(consent)} <span class="tk-muted">({esc(conv.id)})</span></div>')
+        self.form.layout.display = "none"
 
     @staticmethod
     def decision(conv) -> tuple[bool, str]:

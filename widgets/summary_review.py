@@ -66,8 +66,7 @@ class _Item(w.VBox):
             fields[:0] = [self.who, self.due]
         self.show = w.ToggleButton(description=t("summary.show_sources"), layout=w.Layout(width="150px"))
         self.show.add_class("tk-show-sources")
-        self.remove = w.Button(description=t("summary.remove"), button_style="danger",
-                               layout=w.Layout(width="110px"))
+        self.remove = w.Button(description=t("summary.remove"), layout=w.Layout(width="110px"))
         self.remove.add_class("tk-remove-item")
         self.sources = w.HTML()
         self.sources.add_class("tk-sources")

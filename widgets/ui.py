@@ -12,6 +12,12 @@ CSS = """
 <style>
 .tk-app { font-family: 'DejaVu Sans', 'Noto Sans', sans-serif; color: #1f2933; }
 .tk-app .widget-label { color: #334e68; }
+.tk-app textarea { font-family: 'DejaVu Sans', 'Noto Sans', sans-serif !important; font-size: 13px !important;
+                   line-height: 1.4 !important; }
+.tk-app button.tk-remove-item { background: #fff; color: #b42318; border: 1px solid #f1b5b0; }
+.tk-app button.tk-remove-item:hover { background: #fff1f0; }
+.tk-summary-line { font-size: 14px; padding: 8px 12px; background: #fff; border: 1px solid #d9e2ec;
+                   border-radius: 4px; }
 .tk-header { display: flex; align-items: baseline; gap: 14px; }
 .tk-title { font-size: 22px; font-weight: 600; color: #102a43; margin: 4px 0; }
 .tk-sub { color: #627d98; font-size: 13px; }

@@ -14,7 +14,7 @@ from pathlib import Path
 
 DEFAULT_PORT = 8866
 HOST = "127.0.0.1"
-WEBSOCKET_MAX_MESSAGE_BYTES = 10 * 1024 * 1024  # a base64-free binary comm message carries the whole file
+WEBSOCKET_MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # a base64-free binary comm message carries the whole file
 TEMPLATE = "transkript"
 NOTEBOOK = "app.ipynb"
 
