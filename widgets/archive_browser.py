@@ -105,6 +105,7 @@ class ArchiveBrowser(w.VBox):
             open_b.add_class("tk-archive-open")
             open_b.on_click(lambda _, cid=cid: self.open_conversation(cid))
             hist_b = w.Button(description=t("archive.history"), layout=w.Layout(width="130px"))
+            hist_b.add_class("tk-archive-history")
             hist_b.on_click(lambda _, cid=cid: self.show_history(cid))
             row = w.HBox([open_b, hist_b, w.HTML(f'<div style="padding:4px 8px">{esc(text)}</div>')])
             row.add_class("tk-archive-row")
@@ -131,7 +132,9 @@ class ArchiveBrowser(w.VBox):
             b = w.Dropdown(options=numbers, value=numbers[-1], description=t("archive.to"),
                            layout=w.Layout(width="180px"))
             out = w.HTML()
+            out.add_class("tk-archive-diff-text")
             show = w.Button(description=t("archive.diff"), layout=w.Layout(width="160px"))
+            show.add_class("tk-archive-diff")
 
             def _diff(_=None):
                 try:
