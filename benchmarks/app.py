@@ -55,6 +55,12 @@ class Server:
         return f"http://127.0.0.1:{self.port}/"
 
     def stop(self) -> None:
+        import psutil
+
+        try:  # kernels run in sessions of their own: remember them to make sure they go too
+            children = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            children = []
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=20)
@@ -63,6 +69,11 @@ class Server:
             self.proc.wait()
         except ProcessLookupError:
             pass
+        for child in children:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
 
 
 def startup(browser, data: Path) -> tuple[float, float]:

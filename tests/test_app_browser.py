@@ -64,13 +64,30 @@ def server(tmp_path_factory):
         _wait_for_port(port, proc)
         yield {"url": f"http://127.0.0.1:{port}/", "port": port, "data": data, "log": log_path}
     finally:
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (Voila shuts its kernels down), then SIGKILL whatever is left —
+    including kernels, which jupyter_client starts in sessions of their own."""
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+    for child in children:
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
+            child.kill()
+        except psutil.NoSuchProcess:
             pass
 
 
@@ -206,7 +223,8 @@ def test_whole_flow_from_consent_to_pdf_and_search(app_page, server, artifacts):
     assert re.search(r"versie [2-9]", saved), saved
     shot(page, artifacts, "06-summary-edited")
 
-    # 6. the PDF: preview and download
+    # 6. the PDF with the transcript: preview and download
+    page.check(".tk-export-with-transcript input")
     page.click("button.tk-export-make")
     message(page, ".tk-export-message", "ok", timeout=180_000)
     page.wait_for_selector(".tk-preview img", timeout=30_000)
@@ -219,6 +237,7 @@ def test_whole_flow_from_consent_to_pdf_and_search(app_page, server, artifacts):
 
     text = " ".join(p.extract_text() or "" for p in PdfReader(str(pdf_path)).pages)
     assert "tien minuten samen met Sanne" in " ".join(text.split())
+    assert "Juf Petra" in text  # the renamed speaker reaches the report
 
     # 7. find it again in the archive by a word that was spoken
     from transkript_kernel.archive import Archive
@@ -303,6 +322,8 @@ def test_language_switch_to_english(app_page, artifacts):
     page = app_page
     page.click(".tk-lang button:has-text('EN')")
     page.wait_for_selector("button.tk-consent-create:has-text('Register conversation')", timeout=30_000)
+    assert "I would like to record our conversation" in page.inner_text(".tk-consent")
+    shot(page, artifacts, "english-consent")
     assert page.get_by_role("tab", name="Help").count() == 1
     page.get_by_role("tab", name="Help").click()
     assert "from 16" in page.inner_text(".tk-help-panel")

@@ -62,6 +62,8 @@ def test_transcript_follows_the_contract(asr_transcript, conv_id):
     assert data["model"]["options"]["beam_size"] == 5 and data["model"]["options"]["batched"] is True
     assert [s["id"] for s in data["segments"]] == list(range(len(data["segments"])))
     assert all(s["speaker"] is None for s in data["segments"])  # ASR alone attributes nobody
+    ends = [s.text.endswith((".", "?", "!")) for s in transcript.segments]
+    assert len(ends) >= 15 and sum(ends) >= 0.8 * len(ends)  # one segment per sentence, not per 30 s chunk
     previous_end = 0.0
     for seg in transcript.segments:
         assert seg.text and seg.start <= seg.end <= transcript.duration + 0.5
@@ -127,3 +129,35 @@ def test_silence_never_reaches_the_model(tmp_path):
                    check=True)
     with pytest.raises(SilentAudioError):
         asr.transcribe(path)
+
+
+def test_chunks_are_split_into_sentences():
+    from transkript_kernel.transcript import Word
+
+    words = [Word(0.0, 0.5, " Goedemiddag."), Word(0.9, 1.2, " Lees"), Word(1.2, 1.5, " bijv."),
+             Word(1.5, 1.8, " een"), Word(1.8, 2.4, " strip?"), Word(3.0, 3.3, " Ja,"), Word(3.3, 3.9, " goed")]
+    pieces = asr._sentences(words)
+    assert [p[2] for p in pieces] == ["Goedemiddag.", "Lees bijv. een strip?", "Ja, goed"]
+    assert [(p[0], p[1]) for p in pieces] == [(0.0, 0.5), (0.9, 2.4), (3.0, 3.9)]
+    assert sum(len(p[3]) for p in pieces) == len(words)
+
+
+def test_damaged_local_model_gives_a_model_error(tmp_path):
+    from transkript_kernel.errors import ModelError
+    from transkript_kernel.weights import default_model_dir
+
+    broken = tmp_path / "kapot model"
+    broken.mkdir()
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copy(default_model_dir() / name, broken / name)
+    (broken / "model.bin").write_bytes(b"\0" * 1024)
+    with pytest.raises(ModelError) as err:
+        asr.transcribe(EVAL / "audio" / f"{ENGLISH}.wav", model=str(broken))
+    assert err.value.exit_code == 3 and "kapot model" in err.value.nl
+
+
+@pytest.mark.slow
+def test_without_vad_the_sequential_decoder_is_used(turkish_wav):
+    transcript = asr.transcribe(turkish_wav, language="tr", settings=asr.AsrSettings(vad_filter=False))
+    assert transcript.model["options"]["batched"] is False
+    assert "kitap" in transcript.text.lower()

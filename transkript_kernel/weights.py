@@ -103,12 +103,14 @@ def resolve_model(name_or_path: str | os.PathLike | None = None) -> Path:
     if name_or_path in DEFAULT_ALIASES:
         return default_model_dir()
     path = Path(os.fspath(name_or_path)).expanduser()
-    if path.is_dir() and (path / "model.bin").is_file():
-        return path
     if path.is_dir():
+        # without tokenizer.json faster-whisper would fetch one from the internet: refuse instead
+        missing = [f for f in ("model.bin", "tokenizer.json") if not (path / f).is_file()]
+        if not missing:
+            return path
         raise ModelNotAvailableError(
-            f"In de map {path} staat geen CTranslate2-model (model.bin ontbreekt).",
-            f"The directory {path} holds no CTranslate2 model (model.bin is missing).")
+            f"In de map {path} staat geen volledig CTranslate2-Whispermodel ({', '.join(missing)} ontbreekt).",
+            f"The directory {path} holds no complete CTranslate2 Whisper model ({', '.join(missing)} missing).")
     raise ModelNotAvailableError(
         f"Model '{name_or_path}' is niet offline beschikbaar; Transkript downloadt nooit modellen. Gebruik het "
         "standaardmodel ('base') of geef de map van een CTranslate2-Whispermodel op (met model.bin, config.json, "

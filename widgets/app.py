@@ -50,6 +50,13 @@ class _ThreadArchive:
             archive = self._local.archive = Archive()
         return archive
 
+    def close_thread(self) -> None:
+        """Close this thread's connection (a worker thread calls this when it is done)."""
+        archive = getattr(self._local, "archive", None)
+        if archive is not None:
+            self._local.archive = None
+            archive.close()
+
 
 class ProcessPanel(w.VBox):
     """Step 3: run ``archive.process`` in a thread with one progress bar per stage."""
@@ -79,9 +86,15 @@ class ProcessPanel(w.VBox):
         self.message.add_class("tk-process-message")
         super().__init__([self.button] + rows + [self.message], **kw)
 
+    @property
+    def busy(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
     def set_conversation(self, cid: str | None, has_recording: bool) -> None:
+        busy = self.busy
+        if busy and cid != self.conversation_id:
+            return  # this panel belongs to the conversation being processed
         self.conversation_id = cid
-        busy = self.thread is not None and self.thread.is_alive()
         self.button.disabled = busy or not (cid and has_recording)
         if not busy:
             self.message.clear()
@@ -123,10 +136,18 @@ class ProcessPanel(w.VBox):
         return self.thread
 
     def _work(self, cid: str) -> None:
+        try:
+            self._run(cid)
+        finally:
+            close = getattr(self._archive, "close_thread", None)
+            if close:
+                close()
+
+    def _run(self, cid: str) -> None:
         started = time.monotonic()
         archive = self._archive()
         try:
-            transcript, summary = archive.process(cid, progress=self.progress)
+            transcript, summary = archive.process(cid, progress=self.progress, actor="docent")
         except Exception as exc:  # keep what the case file already saved and say what went wrong
             kept = self._kept(archive, cid)
             self.message.show("error", t("process.failed", reason=error_text(exc)) +
@@ -137,9 +158,9 @@ class ProcessPanel(w.VBox):
             return
         for s in STAGES:
             self._set(s, 1.0)
+        self.on_done(cid, transcript, summary)  # results on the page before the message says so
         self.message.show("ok", t("process.done", seconds=round(time.monotonic() - started)))
         self.button.disabled = False
-        self.on_done(cid, transcript, summary)
 
     @staticmethod
     def _kept(archive, cid) -> bool:
@@ -184,7 +205,11 @@ class App:
 
         self.consent = ConsentForm(self.archive, on_created=self._created)
         self.upload = RecordingUpload(self.archive, on_imported=self._imported)
-        self.processing = ProcessPanel(self.archive, on_done=self._processed)
+        old = getattr(self, "processing", None)
+        if old is not None and old.busy and old.conversation_id == self.conversation_id:
+            self.processing = old  # a language switch must not lose a running job's progress
+        else:
+            self.processing = ProcessPanel(self.archive, on_done=self._processed)
         self.editor = TranscriptEditor(self.archive, on_saved=self._transcript_saved)
         self.review = SummaryReview(self.archive)
         self.export = ExportPanel(self.archive)
@@ -242,21 +267,28 @@ class App:
         self.later.layout.display = "none"
 
     def _imported(self, cid: str) -> None:
+        self.consent.message.clear()
         self.processing.set_conversation(cid, has_recording=True)
         self.status.show("info", t("app.ready_to_process"))
 
     def _processed(self, cid: str, transcript=None, summary=None) -> None:
+        if cid != self.conversation_id:
+            return  # the teacher moved on to another conversation; the results are in the archive
         archive = self.archive()
+        version = None
         try:
             transcript = transcript if transcript is not None else archive.transcript(cid)
             summary = summary if summary is not None else archive.summary(cid)
+            versions = archive.versions(cid)
+            version = versions[-1].version if versions else None
         except Exception:
-            summary = None
-        self._show_results(cid, transcript, summary)
+            summary = None if transcript is None else summary
+        self._show_results(cid, transcript, summary, version)
 
     def _show_results(self, cid, transcript, summary, version=None) -> None:
         if transcript is None:
             return
+        self.status.show("info", t("app.review_now") if summary is not None else t("app.transcript_only"))
         self.editor.load(cid, transcript)
         if summary is not None:
             self.review.load(cid, transcript, summary, version)
@@ -304,7 +336,7 @@ class App:
             try:
                 summary = archive.summary(cid)
                 versions = archive.versions(cid)
-                version = len(versions) if versions is not None else None
+                version = versions[-1].version if versions else None
             except Exception:
                 pass
         if transcript is None:

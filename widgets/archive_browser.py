@@ -62,10 +62,12 @@ class ArchiveBrowser(w.VBox):
         self.query = w.Text(placeholder=t("archive.search_placeholder"), layout=w.Layout(width="360px"),
                             continuous_update=False)
         self.query.add_class("tk-archive-query")
-        self.status = w.Dropdown(options=[(t("archive.all"), None)] + [(t("status." + s), s) for s in STATUSES],
-                                 value=None, description=t("archive.status"), layout=w.Layout(width="240px"))
-        self.kind = w.Dropdown(options=[(t("archive.all"), None)] + [(t("kind." + k), k) for k in KINDS],
-                               value=None, description=t("archive.kind"), layout=w.Layout(width="300px"))
+        self.status = w.Dropdown(options=[(t("archive.all"), "")] + [(t("status." + s), s) for s in STATUSES],
+                                 value="", description=t("archive.status"), layout=w.Layout(width="240px"))
+        self.kind = w.Dropdown(options=[(t("archive.all"), "")] + [(t("kind." + k), k) for k in KINDS],
+                               value="", description=t("archive.kind"), layout=w.Layout(width="300px"))
+        self.group = w.Text(placeholder=t("archive.group"), layout=w.Layout(width="130px"), continuous_update=False)
+        self.group.observe(lambda _: self.refresh(), "value")
         self.search_button = w.Button(description=t("archive.search"), button_style="primary",
                                       layout=w.Layout(width="120px"))
         self.search_button.add_class("tk-archive-search")
@@ -77,11 +79,12 @@ class ArchiveBrowser(w.VBox):
         self.message.add_class("tk-archive-message")
         self.detail = w.VBox()
         self.detail.add_class("tk-archive-detail")
-        super().__init__([w.HBox([self.query, self.status, self.kind, self.search_button]), self.message,
+        super().__init__([w.HBox([self.query, self.status, self.kind, self.group, self.search_button]), self.message,
                           self.results, self.detail], **kw)
 
     def filters(self) -> dict:
-        return {k: v for k, v in (("status", self.status.value), ("kind", self.kind.value)) if v}
+        return {k: v for k, v in (("status", self.status.value), ("kind", self.kind.value),
+                                  ("group", self.group.value.strip())) if v}
 
     def refresh(self) -> list[dict]:
         archive = self._archive()
@@ -118,6 +121,7 @@ class ArchiveBrowser(w.VBox):
             self.on_open(cid)
 
     def show_history(self, cid: str) -> None:
+        """Versions, the difference between two, and what parents and pupils may ask for."""
         archive = self._archive()
         try:
             versions = _records(archive.versions(cid))
@@ -144,4 +148,65 @@ class ArchiveBrowser(w.VBox):
 
             show.on_click(_diff)
             parts += [w.HBox([a, b, show]), out]
+        parts.append(self._requests_box(cid))
         self.detail.children = parts
+
+    def _requests_box(self, cid: str) -> w.VBox:
+        """What parents and pupils may ask: an access export, withdrawing consent; and finalising."""
+        out = Message()
+        out.add_class("tk-archive-request-message")
+        link = w.HTML()
+        export_b = w.Button(description=t("archive.access_export"), layout=w.Layout(width="220px"))
+        export_b.add_class("tk-archive-access")
+        final_b = w.Button(description=t("archive.finalize"), layout=w.Layout(width="200px"))
+        final_b.add_class("tk-archive-finalize")
+        confirm = w.Checkbox(description=t("archive.withdraw_confirm"), value=False, indent=False,
+                             layout=w.Layout(width="auto"))
+        withdraw_b = w.Button(description=t("archive.withdraw"), disabled=True, layout=w.Layout(width="220px"))
+        withdraw_b.add_class("tk-archive-withdraw")
+        confirm.observe(lambda ch: setattr(withdraw_b, "disabled", not ch["new"]), "value")
+
+        def _export(_=None):
+            import base64
+            import tempfile
+            from pathlib import Path
+
+            from transkript_kernel import access
+
+            archive = self._archive()
+            try:
+                pupil = archive.get(cid).pupil
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = access.export_pupil(archive, pupil, Path(tmp) / "inzage.zip", actor="docent")
+                    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+            except Exception as exc:
+                out.show("error", error_text(exc))
+                return
+            name = f"inzage-{cid}.zip"
+            link.value = (f'<a class="tk-download" download="{esc(name)}" href="data:application/zip;base64,{data}">'
+                          f'{esc(t("archive.access_download", name=name))}</a>')
+            out.show("ok", t("archive.access_done", pupil=pupil))
+
+        def _finalize(_=None):
+            try:
+                self._archive().finalize(cid, actor="docent")
+            except Exception as exc:
+                out.show("error", error_text(exc))
+                return
+            out.show("ok", t("archive.finalized"))
+
+        def _withdraw(_=None):
+            try:
+                deleted = self._archive().withdraw_consent(cid, actor="docent")
+            except Exception as exc:
+                out.show("error", error_text(exc))
+                return
+            finally:
+                confirm.value = False
+            out.show("ok", t("archive.withdrawn", what=", ".join(deleted) or "–"))
+
+        export_b.on_click(_export)
+        final_b.on_click(_finalize)
+        withdraw_b.on_click(_withdraw)
+        return w.VBox([w.HTML(f"<b>{esc(t('archive.requests'))}</b>"), w.HBox([export_b, final_b]),
+                       w.HBox([confirm, withdraw_b]), link, out])

@@ -15,7 +15,15 @@ from .i18n import error_text, t
 from .ui import Message, esc
 
 AGE_BANDS = ("4-8", "8-12", "12-16", "16+")
-PUPIL_VIEW_BANDS = ("12-16", "16+")  # from about 12 the pupil's own view is asked
+
+
+def pupil_view_asked(age_band: str) -> bool:
+    """From the engine's age (about 12) the pupil's own view is asked as well."""
+    from transkript_kernel import consent
+    from transkript_kernel.conversation import Conversation
+
+    age = Conversation(id="", pupil="", date="", age_band=age_band).pupil_age
+    return age is not None and age >= consent.PUPIL_VIEW_FROM_AGE
 
 
 def forbidden_kinds(lang: str | None = None) -> dict[str, str]:
@@ -86,7 +94,7 @@ class ConsentForm(w.VBox):
         read_aloud = w.HTML(
             f'<div class="tk-muted">{esc(t("consent.read_aloud_intro"))}</div>'
             f'<div class="tk-quote">“{esc(t("consent.read_aloud"))}”</div>')
-        items = "".join(f"<li><b>{esc(k)}</b>{(': ' + esc(v)) if v else ''}</li>" for k, v in forbidden.items())
+        items = "".join(f"<li>{esc(v or k)}</li>" for k, v in forbidden.items())
         dont = w.HTML(f'<div class="tk-msg tk-msg-warn"><b>{esc(t("consent.do_not_record"))}</b>'
                       f'<ul style="margin:4px 0 0 0">{items}</ul>'
                       f'<div>{esc(t("consent.do_not_record_more"))}</div></div>')
@@ -106,7 +114,7 @@ class ConsentForm(w.VBox):
         self.add_class("tk-consent")
 
     def _age_changed(self, *_):
-        asked = self.age_band.value in PUPIL_VIEW_BANDS
+        asked = pupil_view_asked(self.age_band.value)
         self.pupil_view_box.layout.display = None if asked else "none"
         if not asked:
             self.pupil_view.value = None
@@ -115,7 +123,7 @@ class ConsentForm(w.VBox):
         from transkript_kernel import consent
 
         return consent.record(self.consent.value == "given", self.consent_by.value, how=self.how.value,
-                              pupil_view=self.pupil_view.value if self.age_band.value in PUPIL_VIEW_BANDS else None,
+                              pupil_view=self.pupil_view.value if pupil_view_asked(self.age_band.value) else None,
                               language=self.language.value)
 
     def participants(self):
@@ -131,7 +139,7 @@ class ConsentForm(w.VBox):
         if self.consent.value is None:
             self.message.show("error", t("consent.need_answer"))
             return
-        if self.age_band.value in PUPIL_VIEW_BANDS and self.pupil_view.value is None:
+        if pupil_view_asked(self.age_band.value) and self.pupil_view.value is None:
             self.message.show("error", t("consent.need_pupil_view"))
             return
         self.create_button.disabled = True

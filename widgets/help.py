@@ -14,9 +14,7 @@ HELP = {
         ("Wanneer u níet opneemt", [
             "Neem alleen op als alle aanwezigen mondeling toestemming geven; vraag het aan het begin en laat "
             "het antwoord hoorbaar op de opname staan.",
-            "Neem niet op bij gesprekken over vermoedens van kindermishandeling of huiselijk geweld (Meldcode), "
-            "bij tucht- of klachtzaken, bij gesprekken met een advocaat of bij een gesprek dat al emotioneel "
-            "verloopt. Het formulier weigert de soorten gesprekken die de school heeft uitgesloten.",
+            "Neem nooit op in deze situaties (het formulier weigert ze):",
             "Twijfelt u? Maak dan gewoon aantekeningen op papier.",
         ]),
         ("Wat ouders en leerlingen mogen vragen", [
@@ -45,9 +43,7 @@ HELP = {
         ("When not to record", [
             "Record only when everyone present agrees out loud; ask at the start and keep the answer audible "
             "on the recording.",
-            "Do not record conversations about suspected child abuse or domestic violence, disciplinary or "
-            "complaint cases, conversations with a lawyer, or a conversation that is already emotional. The "
-            "form refuses the kinds of conversation the school has excluded.",
+            "Never record in these situations (the form refuses them):",
             "In doubt? Just take notes on paper.",
         ]),
         ("What parents and pupils may ask", [
@@ -73,10 +69,22 @@ HELP = {
 }
 
 
+def forbidden_html(lang: str) -> str:
+    """The situations that are never recorded, straight from the engine's consent rules."""
+    from transkript_kernel import consent
+
+    rules = consent.rules()
+    items = "".join(f"<li>{esc(r.get(lang) or r.get('en', r['id']))}</li>" for r in rules.get("forbidden", []))
+    advice = rules.get("advice", {}).get(lang, "")
+    return f"<ul>{items}</ul><p>{esc(advice)}</p>" if items else ""
+
+
 def help_html(lang: str) -> str:
+    lang = lang if lang in HELP else "nl"
     parts = []
-    for title, paragraphs in HELP.get(lang, HELP["nl"]):
-        items = "".join(f"<li>{esc(p)}</li>" for p in paragraphs)
+    for i, (title, paragraphs) in enumerate(HELP[lang]):
+        items = "".join(f"<li>{esc(p)}{forbidden_html(lang) if i == 0 and j == 1 else ''}</li>"
+                        for j, p in enumerate(paragraphs))
         parts.append(f"<h3>{esc(title)}</h3><ul>{items}</ul>")
     return f'<div class="tk-help">{"".join(parts)}</div>'
 

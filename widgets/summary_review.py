@@ -169,6 +169,18 @@ class SummaryReview(w.VBox):
         return Summary(language=self.summary.language, backend=self.summary.backend,
                        warnings=list(self.summary.warnings), **data)
 
+    @staticmethod
+    def judgements(summary) -> list[str]:
+        """Judging words in the teacher's own wording (the engine's neutrality lexicon), to point out, not block."""
+        from transkript_kernel import neutrality
+
+        found = []
+        for item in [*summary.topics, *summary.concerns, *summary.actions]:
+            for m in neutrality.find(item.text, "subjective"):
+                if m.group(0) not in found:
+                    found.append(m.group(0))
+        return found
+
     def save(self) -> int | None:
         summary = self.current()
         reason = self.reason.value.strip() or t("summary.default_reason")
@@ -182,7 +194,12 @@ class SummaryReview(w.VBox):
         self.reason.value = ""
         self.version_label.value = (f'<span class="tk-muted" style="padding-left:12px">'
                                     f'{esc(t("summary.version", v=version))}</span>')
-        self.message.show("ok", t("summary.saved", v=version))
+        flagged = self.judgements(summary)
+        if flagged:
+            self.message.show("warn", t("summary.saved", v=version) + "\n" +
+                              t("summary.judgements", phrases=", ".join(f"‘{p}’" for p in flagged)))
+        else:
+            self.message.show("ok", t("summary.saved", v=version))
         if self.on_saved:
             self.on_saved(summary, version)
         return version

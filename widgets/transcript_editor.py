@@ -68,11 +68,12 @@ class TranscriptEditor(w.VBox):
                               layout=w.Layout(width="420px"))
         self.player.add_class("tk-player")
         self.player_label = w.HTML()
+        self.player_box = w.HBox([self.player_label, self.player], layout=w.Layout(display="none"))
         self.prev_button.on_click(lambda _: self._goto(self.page - 1))
         self.next_button.on_click(lambda _: self._goto(self.page + 1))
         self.save_button.on_click(lambda _: self.save())
         super().__init__([self.notices, w.HTML(f"<b>{esc(t('transcript.speakers'))}</b>"), self.speakers_box,
-                          w.HBox([self.player_label, self.player]),
+                          self.player_box,
                           self.rows, w.HBox([self.prev_button, self.page_label, self.next_button]),
                           w.HBox([self.save_button]), self.message], **kw)
 
@@ -85,6 +86,7 @@ class TranscriptEditor(w.VBox):
         self.dirty = False
         self.player.value = b""
         self.player_label.value = ""
+        self.player_box.layout.display = "none"
         self.message.clear()
         notices = list(getattr(transcript, "notices", []) or [])
         self.notices.value = "".join(f'<div class="tk-msg tk-msg-warn">{esc(n)}</div>' for n in notices)
@@ -204,5 +206,6 @@ class TranscriptEditor(w.VBox):
         end = min(seg.end + 0.25, seg.start + MAX_PLAY_SECONDS)
         part = clip.samples[int(max(0.0, seg.start - 0.1) * sr):int(end * sr)]
         self.player.value = wav_bytes(part, sr)
+        self.player_box.layout.display = None
         self.player_label.value = (f'<span class="tk-muted" style="padding-right:10px">'
                                    f'{esc(t("transcript.playing", start=fmt_time(seg.start)))}</span>')

@@ -39,7 +39,7 @@ CSS = """
 .tk-table th, .tk-table td { border-bottom: 1px solid #d9e2ec; padding: 4px 10px; text-align: left; }
 .tk-help h3 { color: #243b53; margin: 14px 0 4px 0; }
 .tk-help p, .tk-help li { font-size: 13.5px; line-height: 1.5; max-width: 900px; }
-.tk-diff { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; white-space: pre-wrap;
+.tk-diff { font-family: 'DejaVu Sans Mono', monospace; font-size: 12px; white-space: pre-wrap; line-height: 1.35;
            background: #fff; border: 1px solid #d9e2ec; padding: 8px; max-height: 320px; overflow: auto; }
 </style>
 """
@@ -77,7 +77,3 @@ def fmt_time(seconds: float | None) -> str:
 
 def fmt_size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{max(1, round(n / 1000))} kB"
-
-
-def layout(**kw) -> w.Layout:
-    return w.Layout(**kw)

@@ -1,18 +1,19 @@
 """RecordingUpload: bring a phone recording into the case file.
 
 ipywidgets 8 ``FileUpload`` sends the whole file over the kernel websocket; ``transkript app`` raises Voila's
-message limit so 30–60 MB recordings arrive. The size limit here is a setting; decoding and format checks are
-the engine's (``archive.import_recording`` → ``audio.load``), whose typed errors are shown as they are.
+message limit so 30–60 MB recordings arrive. The size limit is the engine's setting (``AsrSettings.max_upload_mb``);
+every check is the engine's (``audio.load`` decodes the whole file, so a corrupt or silent recording is refused at
+upload, not minutes later; ``archive.import_recording`` enforces consent), and its typed errors are shown as they are.
 """
 from __future__ import annotations
 
 import re
 import shutil
 import uuid
-from pathlib import Path
 from typing import Callable
 
 import ipywidgets as w
+
 from .i18n import error_text, t
 from .ui import Message, esc, fmt_size, fmt_time
 
@@ -76,6 +77,10 @@ class RecordingUpload(w.VBox):
         elif not ConsentForm.decision(conversation)[0]:
             self.upload.disabled = True
             self.message.show("error", t("upload.blocked") + "\n" + ConsentForm.decision(conversation)[1])
+        elif conversation.recording:
+            self.conversation_id = conversation.id
+            self.upload.disabled = True
+            self.message.show("ok", t("upload.has_recording"))
         else:
             self.conversation_id = conversation.id
             self.upload.disabled = False
@@ -124,6 +129,7 @@ class RecordingUpload(w.VBox):
             shutil.rmtree(tmp_dir, ignore_errors=True)
         extra = f", {fmt_time(duration)}" if duration else ""
         self.message.show("ok", t("upload.done", name=name, size=fmt_size(size), extra=extra))
+        self.upload.disabled = True  # one recording per conversation (the case file refuses a second)
         if self.on_imported:
             self.on_imported(self.conversation_id)
         return True

@@ -60,7 +60,7 @@ def voila_argv(notebook: Path, port: int = DEFAULT_PORT) -> list[str]:
             "--no-browser", "--Voila.open_browser=False",
             f"--Voila.tornado_settings={json.dumps(tornado)}",
             f"--VoilaConfiguration.template={TEMPLATE}", "--VoilaConfiguration.theme=light",
-            "--VoilaConfiguration.show_tracebacks=False"]
+            "--VoilaConfiguration.show_tracebacks=False", "--VoilaExporter.language_code=nl"]
 
 
 def voila_env() -> dict[str, str]:

