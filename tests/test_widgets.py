@@ -107,6 +107,15 @@ def test_app_command_binds_to_localhost_without_cdn(monkeypatch, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "transkript_kernel", "app", "--port", "80"], capture_output=True,
                          text=True, cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("fout / error: Poort 80")
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = subprocess.run([sys.executable, "-m", "transkript_kernel", "app", "--port", str(port)],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert busy.returncode == 2 and "al in gebruik" in busy.stderr and "already in use" in busy.stderr
 
 
 def test_notebook_is_found_without_the_repository(monkeypatch, tmp_path):

@@ -71,6 +71,17 @@ def voila_env() -> dict[str, str]:
     return env
 
 
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
 def run(args) -> int:
     from ..errors import InputError
 
@@ -79,8 +90,15 @@ def run(args) -> int:
                          f"Port {args.port} is not possible: choose a number between 1024 and 65535.")
     argv = voila_argv(notebook_path(), args.port)
     if args.dry_run:
-        print(" ".join(argv))
+        import shlex
+
+        print(shlex.join(argv))
         return 0
+    if not port_free(args.port):
+        raise InputError(f"Poort {args.port} is al in gebruik. Draait Transkript al? Open dan "
+                         f"http://{HOST}:{args.port}/ of start met een andere --port.",
+                         f"Port {args.port} is already in use. Is Transkript already running? Then open "
+                         f"http://{HOST}:{args.port}/ or start with another --port.")
     print(f"Transkript draait op / runs on http://{HOST}:{args.port}/  (Ctrl+C om te stoppen / to stop)",
           flush=True)
     os.execve(sys.executable, argv, voila_env())  # Voila replaces this process: signals reach it directly
