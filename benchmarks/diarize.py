@@ -37,10 +37,11 @@ def child(backend: str, seconds: float | None, name: str) -> dict:
     if seconds is None:
         x = audio.load(EVAL / "audio" / f"{name}.wav").samples
     else:  # a long recording: the public conversations one after another, repeated
-        parts = [audio.load(EVAL / "audio" / f"{c}.wav").samples for c in PUBLIC]
-        one = np.concatenate(parts)
-        x = np.resize(one, int(seconds * 16000))
-        del parts, one
+        one = np.concatenate([audio.load(EVAL / "audio" / f"{c}.wav").samples for c in PUBLIC])
+        x = np.empty(int(seconds * 16000), np.float32)
+        for at in range(0, len(x), len(one)):
+            x[at:at + len(one)] = one[:len(x) - at]
+        del one
     audio_mb = x.nbytes / 2**20
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     r0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -70,7 +71,7 @@ def show(label: str, r: dict) -> None:
     print(f"{label:34s} {r['backend']:6s} audio {r['audio_s']:8.1f} s  wall {r['seconds']:8.2f} s  "
           f"cpu {r['cpu_s']:8.2f} s (init {r['init_s']:.2f} s)  RT fraction {r['rt_fraction']:.4f} "
           f"(without init {r['rt_fraction_without_init']:.4f})  speakers {r['speakers']}  "
-          f"peak RSS {r['peak_rss_mb']} MB (audio array {r['audio_array_mb']} MB)", flush=True)
+          f"peak RSS {r['peak_rss_mb']} MB (before diarising {r['rss_before_mb']} MB, audio array {r['audio_array_mb']} MB)", flush=True)
 
 
 def main(argv=None) -> int:

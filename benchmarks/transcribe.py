@@ -119,6 +119,13 @@ def main() -> int:
         print(f"recording: {duration / 60:.2f} min ({duration:.1f} s), 4 public recordings joined")
 
         t = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).parent / "transkript"), "transcribe", str(wav), "-l", "nl",
+                        "--speakers", "off", "-q", "-o", str(tmp / "cold.json")], check=True)
+        cold = time.perf_counter() - t
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # run first: no big fork image
+        print(f"cold command line (new process, model load included): {cold:.2f} s, RTF {cold / duration:.4f}, "
+              f"peak memory {child:.0f} MB")
+        t = time.perf_counter()
         whisper, pipeline, model_dir = asr.load_model(conf.model, compute_type=conf.compute_type,
                                                       cpu_threads=conf.cpu_threads)
         load = time.perf_counter() - t
@@ -142,13 +149,6 @@ def main() -> int:
               f"({figures['ref_words']} reference words)")
         print(f"peak memory of this process (model + runs): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
-        t = time.perf_counter()
-        subprocess.run([str(Path(sys.executable).parent / "transkript"), "transcribe", str(wav), "-l", "nl",
-                        "--speakers", "off", "-q", "-o", str(tmp / "cold.json")], check=True)
-        cold = time.perf_counter() - t
-        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"cold command line (new process, model load included): {cold:.2f} s, RTF {cold / duration:.4f}, "
-              f"peak memory {child:.0f} MB")
         if args.vocabulary_effect:
             vocabulary_effect(tmp)
     return 0

@@ -263,6 +263,7 @@ def test_public_recordings_get_the_right_speakers_and_teacher(file_name, tmp_pat
     ref_path = EVAL / "audio" / f"{conv}.ref.json"
     hyp = t.save(tmp_path / "hyp.json")
     got = score("transcript", hyp, ref_path)
+    print(f"\n{file_name}: {got}, segments {len(t.segments)}")
     assert got["speaker_turn_accuracy"] >= 0.95, got
     assert got["hyp_speakers"] == got["ref_speakers"], got
     assert all(s.speaker in t.speakers for s in t.segments), "every segment has a speaker"

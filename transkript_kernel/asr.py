@@ -55,7 +55,8 @@ class AsrSettings(Configurable):
     split_sentences = Bool(True, help="Split Whisper's speech chunks (up to 30 s) into one segment per sentence, "
                                      "using the word timestamps.").tag(config=True)
     max_duration_hours = Float(3.0, help="Longest recording accepted, in hours.").tag(config=True)
-    max_upload_mb = Float(1000.0, help="Largest recording file accepted, in megabytes.").tag(config=True)
+    max_upload_mb = Float(250.0, help="Largest recording file accepted, in megabytes. The app cannot take more than "
+                          "256 MiB in one upload (its websocket limit).").tag(config=True)
 
 
 _MODELS: dict[tuple, tuple] = {}

@@ -71,21 +71,28 @@ class Diarization:
 
     def speaker_at(self, start: float, end: float, *, reach: float = 1.0) -> int | None:
         """The speaker who covers most of [start, end]; else the nearest turn within ``reach`` seconds."""
-        best, best_cover = None, 0.0
-        for t in self.turns:
-            if t.end <= start - reach:
-                continue
-            if t.start >= end + reach:
+        import bisect
+
+        if getattr(self, "_starts", None) is None or len(self._starts) != len(self.turns):
+            self.turns.sort(key=lambda t: t.start)
+            self._starts = [t.start for t in self.turns]
+        hi = bisect.bisect_right(self._starts, end + reach)
+        near = []  # turns are sorted and do not overlap: walk back from the last that starts in reach
+        for t in reversed(self.turns[max(0, hi - 64):hi]):
+            if t.end < start - reach:
                 break
+            near.append(t)
+        best, best_cover = None, 0.0
+        for t in near:
             cover = min(end, t.end) - max(start, t.start)
             if cover > best_cover:
                 best, best_cover = t.speaker, cover
         if best is not None:
             return best
         mid = (start + end) / 2
-        near = [(min(abs(mid - t.start), abs(mid - t.end)), t.speaker) for t in self.turns
-                if t.start - reach <= mid <= t.end + reach]
-        return min(near)[1] if near else None
+        close = [(min(abs(mid - t.start), abs(mid - t.end)), t.start, t.speaker) for t in near
+                 if t.start - reach <= mid <= t.end + reach]
+        return min(close)[2] if close else None
 
 
 def backends() -> list[str]:
@@ -271,13 +278,8 @@ class _MfccEmbedder:
         return windows, np.asarray(vectors, np.float32).reshape(len(vectors), 40)
 
 
-def _mfcc(audio, frame, hop, n_frames, n_mels=40, n_ceps=20):
-    idx = np.arange(frame)[None, :] + hop * np.arange(n_frames)[:, None]
-    x = audio[idx].astype(np.float32)
-    x = x - x.mean(axis=1, keepdims=True)
-    x = np.concatenate([x[:, :1], x[:, 1:] - 0.97 * x[:, :-1]], axis=1) * np.hamming(frame)
-    power = np.abs(np.fft.rfft(x, 512)) ** 2
-    energy = 10 * np.log10(np.sum(x ** 2, axis=1) + 1e-10)
+def _mfcc(audio, frame, hop, n_frames, n_mels=40, n_ceps=20, block=3000):
+    """MFCCs and frame energies (dB), computed ``block`` frames at a time so memory stays small."""
     mel = lambda f: 2595 * np.log10(1 + f / 700)  # noqa: E731
     pts = 700 * (10 ** (np.linspace(mel(60), mel(7600), n_mels + 2) / 2595) - 1)
     bins = np.floor(513 * pts / SAMPLE_RATE).astype(int)
@@ -286,10 +288,21 @@ def _mfcc(audio, frame, hop, n_frames, n_mels=40, n_ceps=20):
         lo, c, hi = bins[m - 1], bins[m], bins[m + 1]
         fb[m - 1, lo:c] = (np.arange(lo, c) - lo) / max(1, c - lo)
         fb[m - 1, c:hi] = (hi - np.arange(c, hi)) / max(1, hi - c)
-    logmel = np.log(power @ fb.T + 1e-8)
     n = np.arange(n_mels)
-    dct = np.cos(np.pi / n_mels * (n[None, :] + 0.5) * np.arange(1, n_ceps + 1)[:, None])
-    return logmel @ dct.T, energy
+    dct = np.cos(np.pi / n_mels * (n[None, :] + 0.5) * np.arange(1, n_ceps + 1)[:, None]).astype(np.float32)
+    window = np.hamming(frame).astype(np.float32)
+    ceps = np.empty((n_frames, n_ceps), np.float32)
+    energy = np.empty(n_frames, np.float32)
+    for b in range(0, n_frames, block):
+        m = min(block, n_frames - b)
+        idx = np.arange(frame)[None, :] + hop * (b + np.arange(m))[:, None]
+        x = audio[idx].astype(np.float32)
+        x = x - x.mean(axis=1, keepdims=True)
+        x = np.concatenate([x[:, :1], x[:, 1:] - 0.97 * x[:, :-1]], axis=1) * window
+        power = (np.abs(np.fft.rfft(x, 512)) ** 2).astype(np.float32)
+        energy[b:b + m] = 10 * np.log10(np.sum(x ** 2, axis=1) + 1e-10)
+        ceps[b:b + m] = np.log(power @ fb.T + 1e-8) @ dct.T
+    return ceps, energy
 
 
 def _energy_vad(energy: np.ndarray) -> np.ndarray:
