@@ -11,6 +11,7 @@ import pytest
 
 from conftest import EVAL, SHARED, score
 from transkript_kernel import asr, audio
+from transkript_kernel.atomic import sha256_file
 from transkript_kernel.errors import InputError, ModelNotAvailableError, SilentAudioError
 
 DUTCH = ["pub01-lezen-groep5", "pub02-gedrag-groep7", "pub03-schooladvies-groep8"]
@@ -57,7 +58,7 @@ def test_transcript_follows_the_contract(asr_transcript, conv_id):
     data = transcript.to_dict()
     jsonschema.validate(data, SCHEMA)
     path = EVAL / "audio" / f"{conv_id}.wav"
-    assert data["source"] == {"file": path.name, "sha256": audio.sha256_of(path)}
+    assert data["source"] == {"file": path.name, "sha256": sha256_file(path)}
     assert data["model"]["name"] == "whisper-base" and data["model"]["compute_type"] == "int8"
     assert data["model"]["options"]["beam_size"] == 5 and data["model"]["options"]["batched"] is True
     assert [s["id"] for s in data["segments"]] == list(range(len(data["segments"])))

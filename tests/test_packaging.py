@@ -1,5 +1,6 @@
 """The project installs as a package, not only from the repo root, and its two dependency lists agree."""
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -23,14 +24,21 @@ def test_environment_yml_matches_pyproject():
 
 
 def test_wheel_contains_engine_widgets_and_templates(tmp_path):
+    # build from a clean copy, so no stale build/ directory in the work tree can hide a missing file
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__",
+                                                              "test-artifacts", ".pytest_cache"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(tmp_path), str(ROOT)], check=True)
+                    "-w", str(tmp_path), str(src)], check=True)
     wheel = next(tmp_path.glob("transkript-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "transkript_kernel/cli.py" in names
     assert "transkript_widgets/__init__.py" in names
     assert any(n.startswith("transkript_templates/report/") for n in names)
     assert any(n.startswith("transkript_templates/prompts/") for n in names)
+    assert "transkript_kernel/data/lexicon/nl.json" in names
+    assert "transkript_kernel/data/consent.json" in names
+    assert any(n.startswith("transkript_templates/voila/") for n in names)
 
 
 def test_engine_imports_without_jupyter_or_heavy_libraries():

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import audit, consent as consent_mod, settings
-from .atomic import atomic_open, copy_file
+from .atomic import atomic_open, copy_file, sha256_file
 from .conversation import KINDS, STATUSES, ConsentRecord, Conversation, Participant
 from .errors import (BackendUnavailableError, DuplicateError, EmptyAudioError, InputError,
                      NotFoundError, StorageError, UnsupportedFormatError)
@@ -47,14 +47,6 @@ Progress = Optional[Callable[[str, float], None]]
 def pupil_key(name: str) -> str:
     """Names compare without case, accents or extra spaces ("Noé  Jansen" = "noe jansen")."""
     return consent_mod.normalize(name)
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -300,7 +292,7 @@ class Archive:
         if src.is_file() and src.stat().st_size == 0:
             raise EmptyAudioError(f"{src.name!r} is leeg.", f"{src.name!r} is empty.")
         if src.is_file():
-            self._refuse_duplicate(conv, _sha256_file(src))
+            self._refuse_duplicate(conv, sha256_file(src))
         target = self._new_file(conversation_id, "recording", "r", ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else "")
         digest = {}
 

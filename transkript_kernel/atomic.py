@@ -73,6 +73,17 @@ def copy_file(src, dst) -> Path:
     return Path(dst)
 
 
+def sha256_file(path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks so a long recording never sits in memory whole."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _fsync_dir(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)

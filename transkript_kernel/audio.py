@@ -6,7 +6,6 @@ before the expensive decode, so a 4-hour file or a text file renamed ``.m4a`` is
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import sha256_file
 from .errors import (AudioTooLongError, CorruptAudioError, EmptyAudioError, FileTooLargeError, InputError,
                      SilentAudioError, UnsupportedFormatError)
 
@@ -93,14 +93,6 @@ def check_file(path, *, max_bytes=None) -> Path:
     return path
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _corrupt(name: str, nl: str = "", en: str = "") -> CorruptAudioError:
     return CorruptAudioError(
         f"'{name}' is geen leesbare opname: het bestand is beschadigd, onvolledig of geen geluidsbestand"
@@ -158,7 +150,7 @@ def load(path, *, max_bytes=None, max_seconds=None) -> AudioClip:
         raise SilentAudioError(f"De opname '{name}' is stil: er is niets te horen. Was de microfoon aan?",
                                f"The recording '{name}' is silent: there is nothing to hear. Was the microphone on?")
     return AudioClip(samples=samples, sample_rate=SAMPLE_RATE, duration=duration, file_name=name,
-                     sha256=sha256_of(path))
+                     sha256=sha256_file(path))
 
 
 def _decode(container, stream, name: str, limit_s: float) -> np.ndarray:

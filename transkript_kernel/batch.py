@@ -12,7 +12,6 @@ kernelspec ``python3`` resolves to the interpreter running the batch, i.e. the p
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -21,6 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .atomic import sha256_file
 from .errors import ConsentError, InputError, TranskriptError
 
 MANIFEST_COLUMNS = ("file", "pupil", "group", "kind", "date", "language", "consent")
@@ -164,14 +164,6 @@ def plan(input_dir: Path, *, manifest: Path | None = None, consent: str | None =
 
 
 # --- one recording ------------------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _done_marker(out_dir: Path, name: str) -> Path:
     return out_dir / DONE_DIR / f"{name}.json"
 
@@ -183,7 +175,7 @@ def _already_done(item: BatchItem, out_dir: Path) -> dict | None:
     except (OSError, ValueError):
         return None
     pdf = out_dir / done.get("pdf", "")
-    if done.get("sha256") == _sha256(item.file) and pdf.is_file():
+    if done.get("sha256") == sha256_file(item.file) and pdf.is_file():
         return done
     return None
 
@@ -218,7 +210,7 @@ def _run_one(job: dict) -> dict:
             raise RuntimeError("the notebook finished without writing the PDF")
         from .atomic import write_json
 
-        write_json(_done_marker(out_dir, name), {"file": Path(job["file"]).name, "sha256": _sha256(Path(job["file"])),
+        write_json(_done_marker(out_dir, name), {"file": Path(job["file"]).name, "sha256": sha256_file(Path(job["file"])),
                                                  "pdf": pdf.name, "notebook": out_nb.name})
         result.update(status="done", pdf=pdf.name)
     except Exception as exc:  # one failure must not stop the batch: record it and go on
