@@ -142,3 +142,13 @@ def test_numba_cache_lives_in_the_cache_dir():
     H.diarized("one-voice")
     cache = settings.cache_dir() / "numba"
     assert cache.is_dir() and any(cache.rglob("*.nbi"))
+
+
+def test_prepare_command_needs_its_flag():
+    assert diarize.main([]) == 2
+
+
+@pytest.mark.slow
+def test_prepare_warms_senko_at_set_up_time(capsys):
+    assert diarize.main(["--prepare"]) == 0
+    assert "diarisation ready" in capsys.readouterr().out

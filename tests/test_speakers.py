@@ -295,3 +295,11 @@ def test_overlapping_speech_still_attributes_every_turn(tmp_path):
     got = score("transcript", tmp_path / "hyp.json", EVAL / "audio" / f"{H.NL}.ref.json")
     assert got["speaker_turn_accuracy"] >= 0.95 and got["hyp_speakers"] == 2, got
     assert all(s.speaker is not None for s in t.segments)
+
+
+def test_a_word_stretched_over_a_pause_goes_to_the_speaker_who_says_it():
+    # Whisper put the next speaker's first word "Dat" at the end of this segment, its start inside the pause
+    words = [Word(30.0, 30.4, " in", 0.9), Word(30.4, 30.8, " oktober", 0.9), Word(30.81, 32.31, " dat", 0.6)]
+    t = Transcript(language="nl", duration=40, segments=[Segment(0, 30.0, 32.31, " in oktober dat", None, words)])
+    speakers.apply_turns(t, [Turn(25.0, 31.5, 0), Turn(32.29, 40.0, 1)])
+    assert [(s.text, s.speaker) for s in t.segments] == [("in oktober", "S1"), ("dat", "S2")]

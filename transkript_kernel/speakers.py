@@ -104,7 +104,7 @@ def apply_turns(transcript: Transcript, turns) -> Transcript:
         if not words:
             out.append(_relabel(seg, d.speaker_at(seg.start, seg.end)))
             continue
-        labels = _smooth([d.speaker_at(w.start, w.end, reach=1.0) for w in words], words)
+        labels = _smooth([d.speaker_at(_sounding(w), w.end, reach=1.0) for w in words], words)
         runs = _runs(labels)
         if len(runs) == 1:
             out.append(_relabel(seg, labels[0]))
@@ -121,14 +121,17 @@ def apply_turns(transcript: Transcript, turns) -> Transcript:
             ids[seg.speaker] = f"S{len(ids) + 1}"
     for seg in out:
         seg.speaker = ids.get(seg.speaker)
-    old = transcript.speakers
+    # new voices, new names: an earlier "S1" need not be the same person after a new diarisation
     transcript.speakers = {sid: Speaker(label=f"Spreker {sid[1:]}") for sid in ids.values()}
-    for sid, sp in old.items():  # a re-run keeps names the user already gave
-        if sid in transcript.speakers and not re.fullmatch(r"Spreker \d+", sp.label):
-            transcript.speakers[sid] = Speaker(sp.label, sp.role)
     transcript.segments = out
     transcript.renumber()
     return transcript
+
+
+def _sounding(word: Word, longest: float = 0.6) -> float:
+    """Where a word's sound starts: Whisper lets a word after a pause begin early, inside the pause (a turn's
+    first "Dat" at 31.2–32.3 s when the next speaker starts at 32.2 s), so a long word counts by its end."""
+    return max(word.start, word.end - longest)
 
 
 def _relabel(seg: Segment, speaker) -> Segment:
@@ -171,7 +174,7 @@ def _smooth(labels: list, words: list[Word]) -> list:
 
     def is_break(k: int) -> bool:  # a break between word k-1 and word k
         return (_SENTENCE_END.search(words[k - 1].word.strip()) is not None
-                or words[k].start - words[k - 1].end >= 0.3)
+                or _sounding(words[k]) - words[k - 1].end >= 0.3)
 
     changes = [k for k in range(1, len(labels)) if labels[k] != labels[k - 1]]
     for k in changes:
