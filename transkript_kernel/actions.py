@@ -1,0 +1,278 @@
+"""Finding action candidates: commitments ('ik stuur u ...'), proposals and agreements, each with its owner
+(speaker role + pronoun) and due date, before they are resolved against the replies."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .phrasing import strip_particles, tokens_of, trim_clauses, words_of
+from .sentences import Sentence
+
+if TYPE_CHECKING:
+    from .extractive import Analyser
+
+SIDE = {"docent": "school", "school": "school", "tolk": "school", "ouder": "ouder", "leerling": "leerling",
+        "samen": "samen"}
+OTHER = {"docent": "ouder", "ouder": "docent", "leerling": "docent", "school": "ouder"}
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    owner: str | None
+    text: str
+    due: str | None
+    kind: str  # commitment | proposal | agreement | receive | arrangement
+    weak: bool = False
+    accepted: bool | None = None
+    evidence: list[int] = field(default_factory=list)
+    extra_dues: list[str] = field(default_factory=list)
+    dropped: bool = False
+    body: str | None = None  # a proposal's content without its frame ('als u ... leest')
+    owner_fixed: bool = False
+    imperative: bool = False
+    own_owner: str | None = None  # the owner this sentence gave, for phrasing its own words
+    before: list = field(default_factory=list)  # (Candidate) merged in front of this one's words
+    after: list = field(default_factory=list)  # (Candidate) merged after them
+
+
+def _finite_first_person(an: Analyser, part: str):
+    """(pronoun, verb, verb index, tokens) when ``part`` is a main clause with ik/we as subject."""
+    toks = tokens_of(part)
+    low = [t.lower() for t in toks]
+    firsts = an.c.first_singular | an.c.first_plural
+    for i, w in enumerate(low):
+        if w not in firsts and not (an.language == "en" and w in ("i'll", "we'll", "i’ll", "we’ll")):
+            continue
+        if w in ("i'll", "we'll", "i’ll", "we’ll"):
+            return w.split("'")[0].split("’")[0], "will", i, toks
+        before = [x for x in low[:i] if re.match(r"\w", x)]
+        if an.language == "en":
+            if any(b in an.c.subordinators for b in before[-3:]):
+                return None
+            if i + 1 < len(low):
+                return w, low[i + 1], i + 1, toks
+            return None
+        if not before:
+            if i + 1 < len(low):
+                return w, low[i + 1], i + 1, toks
+            return None
+        prev = low[i - 1]
+        if prev in an.c.coordinators:
+            return (w, low[i + 1], i + 1, toks) if i + 1 < len(low) else None
+        if prev in an.c.subordinators or not re.match(r"\w", prev):
+            return None
+        if any(b in an.c.subordinators for b in before) and "," not in low[:i]:
+            return None
+        return w, prev, i - 1, toks
+    return None
+
+
+def _verb_is_action(an: Analyser, verb: str, toks: list[str], vi: int) -> bool:
+    c = an.c
+    low = [t.lower() for t in toks]
+    if re.search(r"\b(liever niet|rather not|niet meer|no longer)\b", " ".join(low)):
+        return False
+    nxt = " ".join(low[vi:vi + 2])
+    if verb in c.non_action or nxt in c.non_action or " ".join(low[vi:vi + 3]) in c.non_action:
+        return False
+    if verb in c.past_irregular:
+        return False
+    if an.language == "nl":
+        if len(verb) > 3 and verb.endswith(("de", "te")) and verb not in c.modals:
+            return False
+        if len(verb) > 5 and verb.endswith(("den", "ten")) and verb not in c.present_plural_dt \
+                and not verb.endswith(("dden", "tten")):
+            return False
+        if verb in c.modals:
+            rest = [w for w in low[vi + 1:] if re.match(r"\w", w)]
+            return any(w.endswith("en") or w in ("doen", "gaan", "zien", "slaan", "staan") for w in rest)
+    else:
+        if verb.endswith("ed") or verb in ("am", "was", "have", "had"):
+            return False
+        if verb in ("would", "could", "might"):
+            return False
+    return True
+
+
+def _subject_owner(an: Analyser, body: str, s: Sentence) -> str | None:
+    words = words_of(body)
+    if not words:
+        return None
+    first = words[0]
+    role = an.role(s)
+    if first in an.c.first_singular:
+        return role
+    if first in an.c.first_plural:
+        return "samen"
+    if first in an.c.second:
+        return OTHER.get(role) if role else None
+    if first in an.c.third_pupil or tokens_of(body)[0] in an.names:
+        return "leerling"
+    if an.c.school_roles.match(body.lower()):
+        return "school"
+    return None
+
+
+def _we_owner(an: Analyser, s: Sentence, text_low: str) -> str | None:
+    together = re.search(r"\b(?:we|wij)\b(?:\s+[\w'-]+){0,3}\s+(?:samen|together)\b|samen met u|with you", text_low)
+    if an.c.agreement.search(text_low) or an.c.reciprocal.search(text_low) or \
+            (an.role(s) == "docent" and together):
+        return "samen"
+    role = an.role(s)
+    if role == "docent":
+        return "school"
+    return role
+
+
+def action_candidates(an: Analyser) -> list[Candidate]:
+    """Every sentence that may carry an action, in order; ``resolve`` decides which of them stand."""
+    c = an.c
+    out: list[Candidate] = []
+    for i, s in enumerate(an.sentences):
+        if an.meta[i] or an.is_ack(s):
+            continue
+        text = strip_particles(s.text.strip(), c)
+        low = text.lower().rstrip(".!?")
+        if s.question:
+            # only requests ('Kunt u ...?', 'Could you ...?') are proposals in question form
+            f = an.frame(low)
+            if f and not c.concern.search(low) and (f[2] == "request" or (f[1] == "other" and f[2] == "proposal")):
+                m, rule = f[0], f[1]
+                body = m.group("body")
+                if f[2] == "request" and len(an.content(body)) < 2:
+                    continue  # 'Kan ik thuis iets doen?' asks for advice; it is no request
+                owner = {"other": OTHER.get(an.role(s)) if an.role(s) else None, "samen": "samen",
+                         "speaker": an.role(s)}.get(rule)
+                out.append(candidate(an, s, text.rstrip("?"), owner, "proposal" if f[2] != "request" else
+                                           "request"))
+            continue
+        if c.concern.search(low):
+            continue
+        role = an.role(s)
+        # 1. proposal and agreement frames
+        f = an.frame(low)
+        if f:
+            m, owner_rule, kind = f
+            body = text[m.start("body"):m.end("body")]
+            if owner_rule == "subject":
+                owner = _subject_owner(an, body, s)
+                if owner == "samen" and kind != "agreement":
+                    owner = _we_owner(an, s, low)
+            elif owner_rule in ("other", "addressee"):
+                owner = OTHER.get(role) if role else None
+            else:
+                owner = owner_rule
+            cd = candidate(an, s, text, owner, kind)
+            cd.imperative = m.re.pattern in c.imperative_frames
+            if owner_rule in ("other", "addressee") and m.group(0) == low and not cd.imperative:
+                cd.body = trim_clauses(body, c)
+            out.append(cd)
+            continue
+        # 2. 'u krijgt' / 'you will receive': the speaker's side delivers
+        words = words_of(low)
+        pupil = set(words) & (c.third_pupil | {n.lower() for n in an.names})
+        if role in ("docent", None) and any(w in c.receive for w in words) and (set(words) & c.second or pupil):
+            owner = "school" if role == "docent" else None
+            if not c.problem.search(low):
+                out.append(candidate(an, s, text, owner, "receive"))
+                continue
+        # 3. clause by clause: commitments (ik/we) and arrangements (pupil, school staff)
+        parts = [p for p in re.split(r",\s+|;\s+", text) if p.strip()]
+        conditional = bool(re.match(r"(als|if|wanneer|when|zodra|indien)\b", low))
+        heads = []
+        for k, part in enumerate(parts):
+            head = _clause_head(an, part, s, conditional or (k > 0 and bool(
+                re.match(r"(als|if|wanneer|when|zodra)\b", parts[k - 1].lower()))), low)
+            if head and head[1] == "arrangement" and heads and \
+                    (words_of(part)[:1] or [""])[0] in c.third_pupil | {"die", "deze"}:
+                continue  # '..., zij kan Yara helpen': says more about the action before it
+            if head and heads and head[0] == heads[-1][1] and head[1] == heads[-1][2] == "commitment":
+                continue  # 'I will make sure ..., I'll set his alarm earlier': one commitment
+            if head:
+                heads.append((k, *head))
+        for n, (k, owner, kind, weak) in enumerate(heads):
+            end = heads[n + 1][0] if n + 1 < len(heads) else len(parts)
+            start = k
+            if k > 0 and re.match(r"(als|if|wanneer|when|zodra|indien)\b", parts[k - 1].lower()) \
+                    and (n == 0 or heads[n - 1][0] < k - 1):
+                start = k - 1
+            chunk = [strip_particles(parts[start], c) if start == k else parts[start]] + parts[start + 1:end]
+            out.append(candidate(an, s, ", ".join(chunk), owner, kind, weak=weak))
+    return out
+
+
+def _clause_head(an: Analyser, part: str, s: Sentence, conditional: bool, sentence_low: str):
+    """(owner, kind, weak) when ``part`` carries an action of its own, else None."""
+    c = an.c
+    role = an.role(s)
+    plow = part.lower()
+    if not sentence_low.startswith(plow.rstrip(".!?")):
+        f = an.frame(strip_particles(part, c).lower().rstrip(".!?"))
+        if f and f[1] in ("other", "addressee") and f[2] == "proposal":
+            return (OTHER.get(role) if role else None), "proposal", False
+    hit = _finite_first_person(an, part)
+    if hit:
+        pron, verb, vi, toks = hit
+        if _verb_is_action(an, verb, toks, vi):
+            toks_low = [t.lower() for t in toks]
+            pi = next((k for k, t in enumerate(toks_low) if t == pron), 0)
+            if pi > 1 and toks_low[pi - 1] in c.coordinators and not an.dues(part) \
+                    and not c.future.search(plow):
+                return None  # 'Haar moeder werkt vroeg en ik breng ...': telling, not promising
+            if pron not in c.first_plural:
+                return role, "commitment", False
+            has_due = bool(an.dues(part))
+            future = bool(c.future.search(plow))
+            linked = bool(c.condition.search(plow) or c.link.search(plow))
+            if not (conditional or has_due or future or linked or c.agreement.search(plow)):
+                return None
+            return _we_owner(an, s, sentence_low), "commitment", not (conditional or future or linked)
+    if c.problem.search(plow) or c.concern.search(plow):
+        return None
+    # 'ze gaat vanaf januari naar de taalgroep', 'Yara mag een knuffel meenemen'
+    modal = _pupil_future(an, plow, part)
+    if modal is not None and c.pupil_modals.get(modal) != "school" and not an.dues(part):
+        modal = None  # 'dan gaat ze zitten wachten': a description, not an arrangement
+    if modal is not None:
+        if role != "docent":
+            return role, "arrangement", False
+        if c.pupil_modals.get(modal) == "school":
+            return "school", "arrangement", False
+        words = words_of(plow)
+        after = words[words.index(modal.split()[0]) + 1:] if modal.split()[0] in words else words
+        own = any(w in c.possessives for w in after[1:]) and not set(after) & {"group", "groep", "class", "klas"}
+        return ("leerling" if own else "school"), "arrangement", False
+    # 'de pleinwacht let de komende twee weken extra op'
+    bare = strip_particles(part, c).lower()
+    rm = c.school_roles.search(bare)
+    if rm and rm.start() <= 25 and role in ("docent", None):
+        after = words_of(bare[rm.end():])[:1]
+        static = {"is", "was", "heeft", "had", "zijn", "waren", "vindt", "vond", "denkt", "zegt", "zei", "has",
+                  "is", "was", "were", "thinks", "says", "said"}
+        if after and after[0] not in static:
+            return ("school" if role == "docent" else None), "arrangement", False
+    return None
+
+
+def _pupil_future(an: Analyser, low: str, text: str) -> str | None:
+    """The modal of 'ze gaat/zal/mag ...' with the pupil as subject, or None."""
+    subj = "|".join(sorted(re.escape(w) for w in an.c.third_pupil | {n.lower() for n in an.names}))
+    modals = "|".join(sorted((re.escape(m) for m in an.c.pupil_modals), key=len, reverse=True))
+    if not subj or not modals:
+        return None
+    if an.language == "en":
+        m = re.search(rf"\b(?:{subj}) ({modals})\b", low)
+        return m.group(1) if m else None
+    m = re.search(rf"\b(?:{subj}) ({modals})\b.*\w+en\b", low) or \
+        re.search(rf"\b({modals}) (?:{subj})\b.*\w+en\b", low)
+    return m.group(1) if m else None
+
+
+def candidate(an: Analyser, s: Sentence, text: str, owner, kind, weak=False) -> Candidate:
+    """A candidate from ``text`` of ``s``: explanatory clauses trimmed, its due dates read."""
+    clause = trim_clauses(text, an.c)
+    dues = an.dues(clause)
+    due = ", ".join(dict.fromkeys(d[2] for d in dues)) or None
+    return Candidate(s, owner, clause, due, kind, weak=weak, evidence=list(s.segment_ids), own_owner=owner)

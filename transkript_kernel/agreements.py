@@ -1,0 +1,179 @@
+"""Which action candidates stand: proposals accepted or refused by the reply, follow-up sentences and
+elaborations merged into the action they belong to, duplicates folded together."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .actions import SIDE, Candidate, candidate
+from .phrasing import strip_particles, words_of
+from .sentences import Sentence
+
+if TYPE_CHECKING:
+    from .extractive import Analyser
+
+
+def resolve(an: Analyser, cands: list[Candidate]) -> list[Candidate]:
+    """The candidates that are real actions, with what belongs to them merged in."""
+    c = an.c
+    by_index = {cd.sentence.index: cd for cd in cands}
+    # continuation: 'Ik schakel meester Rob in. Hij volgt de komende vier weken de pauzes.' is one action
+    for s in an.sentences[1:]:
+        prev = by_index.get(s.index - 1)
+        if prev is None or s.index in by_index or prev.sentence.turn != s.turn or s.question:
+            continue
+        words = words_of(strip_particles(s.text, c))[:3]
+        if not (set(words) & (c.third_pupil | {"die", "deze", "they", "he", "she"})) or not an.dues(s.text):
+            continue
+        if c.problem.search(s.lower) or c.concern.search(s.lower) or an.meta[s.index]:
+            continue
+        extra = candidate(an, s, strip_particles(s.text.strip(), c), prev.owner, "arrangement")
+        _absorb(prev, extra, keep_text=True)
+    # proposals: accepted or refused by the next turn of another speaker
+    for cd in cands:
+        if cd.kind not in ("proposal", "request"):
+            continue
+        reply = _reply(an, cd.sentence)
+        if reply is None:
+            cd.dropped = cd.kind == "request"
+            continue
+        low = reply.lower.strip()
+        if any(low.startswith(r) for r in c.refusal):
+            cd.dropped = True
+        elif any(low.startswith(a) for a in c.acceptance):
+            cd.accepted = True
+        elif cd.kind == "request":
+            cd.dropped = True  # a question nobody said yes to is no agreement
+    # a granted request ('Mag ik haar zelf brengen?' - 'Ja. Brengt u haar maar tot de deur.') is one action
+    for cd in cands:
+        if cd.dropped or cd.kind != "request" or not cd.accepted:
+            continue
+        reply = _reply(an, cd.sentence)
+        answer = [o for o in cands if not o.dropped and o is not cd and reply is not None
+                  and o.sentence.turn == reply.turn and o.sentence.index > cd.sentence.index]
+        if answer:
+            other = answer[0]
+            if SIDE.get(cd.owner) == "samen" and other.owner:
+                cd.owner = other.owner
+                cd.owner_fixed = True
+            _absorb(cd, other, keep_text=True)
+    # elaboration: 'Dat kan. Ik zal haar moeder vragen ...' specifies the proposal just accepted
+    for cd in cands:
+        if cd.dropped or cd.kind != "commitment":
+            continue
+        s = cd.sentence
+        prev = an.sentences[s.index - 1] if s.index > 0 else None
+        if not prev or prev.turn != s.turn or not an.is_ack(prev) or c.additive.search(s.lower):
+            continue
+        target = [p for p in cands if p.kind == "proposal" and not p.dropped and p.accepted
+                  and p.sentence.turn == s.turn - 1 and SIDE.get(p.owner) == SIDE.get(cd.owner)]
+        if target:
+            t = target[-1]
+            _absorb(t, cd, keep_text=False)
+    # anaphoric links: '... daarvoor ...', 'als er dan ...' lean on the sentence before, in the same turn
+    for cd in cands:
+        if cd.dropped:
+            continue
+        s = cd.sentence
+        if s.index == 0:
+            continue
+        prev = an.sentences[s.index - 1]
+        if prev.turn != s.turn:
+            continue
+        linked = c.link.search(s.lower) or c.condition.search(s.lower)
+        if not linked:
+            continue
+        before = by_index.get(prev.index)
+        same_side = before is not None and (SIDE.get(before.owner) == SIDE.get(cd.owner)
+                                            or None in (before.owner, cd.owner))
+        if before is not None and not before.dropped and same_side:
+            _absorb(cd, before, keep_text=not before.weak, before=True)
+        elif before is not None and not cd.due and before.due:
+            cd.due = before.due
+        elif not cd.due:
+            due = _context_due(an, prev)
+            if due:
+                cd.due = due
+                cd.evidence = sorted(set(cd.evidence) | set(prev.segment_ids))
+    # pronoun objects ('Ik bespreek die elke maandag') name what they point back to
+    for cd in cands:
+        if cd.dropped or cd.sentence.index == 0:
+            continue
+        prev = an.sentences[cd.sentence.index - 1]
+        if prev.turn == cd.sentence.turn:
+            cd.text = _resolve_demonstrative(an, cd.text, prev)
+    kept = [cd for cd in cands if not cd.dropped]
+    return _dedupe(an, kept)
+
+
+def _reply(an: Analyser, s: Sentence) -> Sentence | None:
+    for nxt in an.sentences[s.index + 1:]:
+        if an.speaker_info:
+            if nxt.turn != s.turn and nxt.speaker != s.speaker:
+                return nxt
+        else:
+            return nxt
+    return None
+
+
+def _absorb(keep: Candidate, other: Candidate, *, keep_text: bool, before: bool = False):
+    """Merge ``other`` into ``keep``: evidence and due always, text when it adds what ``keep`` lacks."""
+    other.dropped = True
+    keep.evidence = sorted(set(keep.evidence) | set(other.evidence))
+    dues = [d for d in ((other.due, keep.due) if before else (keep.due, other.due)) if d]
+    keep.due = ", ".join(dict.fromkeys(dues)) or None
+    if keep_text:
+        (keep.before if before else keep.after).append(other)
+    if SIDE.get(keep.owner) in (None, "samen") and other.owner and not keep.owner_fixed:
+        keep.owner = other.owner
+    if keep.kind == "commitment" and other.kind == "commitment" and before and keep_text:
+        pass
+
+
+def _context_due(an: Analyser, prev: Sentence) -> str | None:
+    dues = an.dues(prev.text)
+    events = re.findall(r"\b(?:de|het|the) ((?:[\w-]+)?(?:toets|test|onderzoek|rapport|assessment|exam))\b",
+                        prev.text, re.I)
+    due = dues[0][2] if dues else None
+    if events:
+        word = "na de" if an.language == "nl" else "after the"
+        return f"{word} {events[0]}" + (f" ({due[:1].lower() + due[1:]})" if due else "")
+    return due
+
+
+def _resolve_demonstrative(an: Analyser, text: str, prev: Sentence) -> str:
+    toks = words_of(text)
+    closed = {"ik", "je", "u", "hij", "ze", "zij", "we", "wij", "de", "het", "een", "er", "haar", "hem", "hun", "zijn",
+              "dit", "dat", "i", "you", "he", "she", "we", "they", "the", "a", "an"}
+    dem = [w for k, w in enumerate(toks[:4]) if w in ("die", "deze", "them", "it")
+           or (w in ("dat", "that") and k > 0 and k + 1 < len(toks) and toks[k + 1] not in closed)]
+    if not dem:
+        return text
+    np = re.search(r"\b(?:een|de|het|a|an|the) (?:[\w-]+e )?([\w-]{4,})\b", prev.text)
+    if not np:
+        return text
+    noun = np.group(1).split()[-1]
+    if noun.lower() in an.c.stopwords:
+        return text
+    return re.sub(rf"\b{dem[0]}\b", f"{dem[0]} ({noun})", text, count=1, flags=re.I)
+
+
+def _dedupe(an: Analyser, cands: list[Candidate]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for cd in cands:
+        words = an.content(cd.text)
+        dup = None
+        for o in out:
+            ow = an.content(o.text)
+            if SIDE.get(o.owner) == SIDE.get(cd.owner) and words and ow:
+                overlap = len(words & ow) / min(len(words), len(ow))
+                if overlap >= 0.6:
+                    dup = o
+                    break
+        if dup:
+            dup.evidence = sorted(set(dup.evidence) | set(cd.evidence))
+            if not dup.due:
+                dup.due = cd.due
+        else:
+            out.append(cd)
+    return out
