@@ -4,9 +4,9 @@ Every topic, concern and action cites the transcript segments it rests on (``evi
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
+
+from .document import JsonDocument
 
 SCHEMA = "transkript.summary/1"
 ROLES = ("docent", "ouder", "leerling", "school", "samen", "tolk", "anders", None)
@@ -61,7 +61,10 @@ class Warning:
 
 
 @dataclass
-class Summary:
+class Summary(JsonDocument):
+    SCHEMA = SCHEMA
+    NAME = ("samenvatting", "summary")
+
     language: str
     backend: str
     topics: list[Topic] = field(default_factory=list)
@@ -78,36 +81,10 @@ class Summary:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Summary":
-        if d.get("schema") != SCHEMA:
-            from .errors import InputError
-
-            raise InputError(f"Dit is geen Transkript-samenvatting (schema {d.get('schema')!r}).",
-                             f"This is not a Transkript summary (schema {d.get('schema')!r}).")
+        cls.check_schema(d)
         return cls(language=d["language"], backend=d["backend"],
                    topics=[Topic(t["text"], list(t["evidence"])) for t in d["topics"]],
                    concerns=[Concern(c["text"], c.get("raised_by"), list(c["evidence"])) for c in d["concerns"]],
                    actions=[Action(a["text"], a.get("owner"), a.get("due"), list(a["evidence"]))
                             for a in d["actions"]],
                    warnings=[Warning(w["kind"], w["text"], list(w.get("evidence") or [])) for w in d["warnings"]])
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
-
-    @classmethod
-    def from_json(cls, text: str) -> "Summary":
-        return cls.from_dict(json.loads(text))
-
-    @classmethod
-    def load(cls, path: str | Path) -> "Summary":
-        from .errors import InputError
-
-        try:
-            return cls.from_json(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"Kan samenvatting {Path(path).name} niet lezen: {exc}",
-                             f"Cannot read summary {Path(path).name}: {exc}") from exc
-
-    def save(self, path: str | Path) -> Path:
-        from .atomic import write_text
-
-        return write_text(path, self.to_json() + "\n")

@@ -6,10 +6,10 @@ renumbers; only :meth:`Transcript.renumber` does, and only before anything cites
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from .document import JsonDocument
 
 SCHEMA = "transkript.transcript/1"
 ROLES = ("docent", "ouder", "leerling", "tolk", "anders", None)
@@ -78,7 +78,10 @@ class Speaker:
 
 
 @dataclass
-class Transcript:
+class Transcript(JsonDocument):
+    SCHEMA = SCHEMA
+    NAME = ("transcript", "transcript")
+
     language: str
     duration: float
     segments: list[Segment] = field(default_factory=list)
@@ -100,37 +103,11 @@ class Transcript:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Transcript":
-        if d.get("schema") != SCHEMA:
-            from .errors import InputError
-
-            raise InputError(f"Dit is geen Transkript-transcript (schema {d.get('schema')!r}).",
-                             f"This is not a Transkript transcript (schema {d.get('schema')!r}).")
+        cls.check_schema(d)
         return cls(language=d["language"], duration=float(d["duration"]),
                    segments=[Segment.from_dict(s) for s in d["segments"]],
                    speakers={k: Speaker.from_dict(v) for k, v in d.get("speakers", {}).items()},
                    source=d.get("source"), model=d.get("model"))
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
-
-    @classmethod
-    def from_json(cls, text: str) -> "Transcript":
-        return cls.from_dict(json.loads(text))
-
-    @classmethod
-    def load(cls, path: str | Path) -> "Transcript":
-        from .errors import InputError
-
-        try:
-            return cls.from_json(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"Kan transcript {Path(path).name} niet lezen: {exc}",
-                             f"Cannot read transcript {Path(path).name}: {exc}") from exc
-
-    def save(self, path: str | Path) -> Path:
-        from .atomic import write_text
-
-        return write_text(path, self.to_json() + "\n")
 
     # --- convenience ------------------------------------------------------------------------------------
     @property

@@ -1,0 +1,45 @@
+"""JSON files that follow one of the shared contracts: one way to check, read and write them.
+
+Transcripts and summaries are read by tools outside the code, so both check their ``schema`` tag on the way
+in, name the file (not a path) in errors, and are written atomically.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .errors import InputError
+
+
+class JsonDocument:
+    """Mixin for a dataclass with ``to_dict``/``from_dict`` that follows contract ``SCHEMA``."""
+
+    SCHEMA = ""
+    NAME = ("document", "document")  # Dutch, English: how the user calls it
+
+    @classmethod
+    def check_schema(cls, d: dict) -> None:
+        if not isinstance(d, dict) or d.get("schema") != cls.SCHEMA:
+            found = d.get("schema") if isinstance(d, dict) else None
+            raise InputError(f"Dit is geen Transkript-{cls.NAME[0]} (schema {found!r}).",
+                             f"This is not a Transkript {cls.NAME[1]} (schema {found!r}).")
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str):
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def load(cls, path: str | Path):
+        try:
+            return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"Kan {cls.NAME[0]} {Path(path).name} niet lezen: {exc}",
+                             f"Cannot read {cls.NAME[1]} {Path(path).name}: {exc}") from exc
+
+    def save(self, path: str | Path) -> Path:
+        from .atomic import write_text
+
+        return write_text(path, self.to_json() + "\n")
