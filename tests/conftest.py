@@ -53,6 +53,11 @@ def reference_transcript(conv_id: str, out_dir: Path) -> Path:
     return out
 
 
+def ffmpeg(*args) -> None:
+    """Make test audio with ffmpeg (quiet, overwriting)."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
+
+
 def score(kind: str, hyp: Path, ref: Path) -> dict:
     """Run the shared scorer exactly as tools outside the code do."""
     out = subprocess.run([sys.executable, str(EVAL / "score.py"), kind, str(hyp), str(ref)],

@@ -2,22 +2,17 @@
 import hashlib
 import json
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 
-from conftest import EVAL
+from conftest import EVAL, ffmpeg
 from transkript_kernel import audio, settings
 from transkript_kernel.errors import (AudioError, AudioTooLongError, CorruptAudioError, EmptyAudioError,
                                       FileTooLargeError, InputError, SilentAudioError, UnsupportedFormatError)
 
 WAV = EVAL / "audio" / "pub01-lezen-groep5.wav"
 M4A = EVAL / "audio" / "pub01-lezen-groep5.m4a"
-
-
-def ffmpeg(*args):
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,12 @@ import sys
 import jsonschema
 import pytest
 
-from conftest import EVAL, SHARED
+from conftest import EVAL, SHARED, ffmpeg
 from transkript_kernel import cli, formats, pipeline
 from transkript_kernel.transcript import Segment, Speaker, Transcript, Word
 
 SCHEMA = json.loads((SHARED / "contracts" / "transcript.schema.json").read_text())
 M4A = EVAL / "audio" / "pub01-lezen-groep5.m4a"
-
-
-def ffmpeg(*args):
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *map(str, args)], check=True)
 
 
 @pytest.fixture(scope="module")
