@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,63 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT.parent / "shared" / "eval" / "audio" / "pub01-lezen-groep5.m4a"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+sys.path.insert(0, str(ROOT / "tests"))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``transkript app`` in its own process group, stopped as a group."""
-
-    def __init__(self, data: Path):
-        self.port = free_port()
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "transkript_kernel", "app", "--port", str(self.port)],
-                                     cwd=ROOT, env=dict(os.environ, TRANSKRIPT_DATA=str(data)),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("transkript app exited")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.listening = time.perf_counter() - self.started
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def stop(self) -> None:
-        import psutil
-
-        try:  # kernels run in sessions of their own: remember them to make sure they go too
-            children = psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            children = []
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        except ProcessLookupError:
-            pass
-        for child in children:
-            try:
-                child.kill()
-            except psutil.NoSuchProcess:
-                pass
+from app_server import CHROMIUM, CHROMIUM_ARGS, AppServer  # noqa: E402
 
 
 def startup(browser, data: Path) -> tuple[float, float]:
-    server = Server(data)
+    server = AppServer(data)
     try:
         page = browser.new_page()
         page.goto(server.url, timeout=120_000)
@@ -90,7 +37,7 @@ def startup(browser, data: Path) -> tuple[float, float]:
 
 
 def upload_to_pdf(browser, data: Path, audio: Path) -> dict:
-    server = Server(data)
+    server = AppServer(data)
     try:
         page = browser.new_page()
         page.goto(server.url, timeout=120_000)
@@ -131,7 +78,7 @@ def main() -> int:
 
     duration = audio_mod.load(args.audio).duration
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             startup(browser, Path(tmp) / "warmup")  # not measured: warms the file cache
             runs = [startup(browser, Path(tmp) / f"run{i}") for i in range(args.runs)]

@@ -6,46 +6,19 @@ and saves screenshots of its steps into ``test-artifacts/``.
 """
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import EVAL, ROOT
+from app_server import CHROMIUM, CHROMIUM_ARGS, AppServer
+from conftest import EVAL
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 M4A = EVAL / "audio" / "pub01-lezen-groep5.m4a"
 LOAD_TIMEOUT = 120_000  # ms: a cold kernel imports the widgets and the engine
 PROCESS_TIMEOUT = 900_000  # ms: faster-whisper on two shared CPU cores
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"transkript app exited early with code {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"Voila did not listen on 127.0.0.1:{port} within {timeout} s")
 
 
 @pytest.fixture(scope="session")
@@ -54,41 +27,12 @@ def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Debian's chromium is missing at {CHROMIUM} (make setup installs it)")
     data = tmp_path_factory.mktemp("appdata")
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("applog") / "voila.log"
-    env = dict(os.environ, TRANSKRIPT_DATA=str(data))
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "transkript_kernel", "app", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    app = AppServer(data, log=log_path)
     try:
-        _wait_for_port(port, proc)
-        yield {"url": f"http://127.0.0.1:{port}/", "port": port, "data": data, "log": log_path}
+        yield {"url": app.url, "port": app.port, "data": data, "log": log_path}
     finally:
-        _stop_group(proc)
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (Voila shuts its kernels down), then SIGKILL whatever is left —
-    including kernels, which jupyter_client starts in sessions of their own."""
-    import psutil
-
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        children = []
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-    for child in children:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
+        app.stop()
 
 
 @pytest.fixture(scope="session")
