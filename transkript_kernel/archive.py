@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import audit, consent as consent_mod, settings
-from .atomic import atomic_open, copy_file, sha256_file
+from .atomic import atomic_open, copy_file, sha256_file, write_bytes
 from .conversation import KINDS, STATUSES, ConsentRecord, Conversation, Participant
 from .errors import (BackendUnavailableError, DuplicateError, EmptyAudioError, InputError,
                      NotFoundError, StorageError, UnsupportedFormatError)
@@ -418,7 +418,7 @@ class Archive:
                 audit.log(self.store, "correction", conversation_id, by)
             return rev
 
-        return self._store_file(conversation_id, path, lambda p: _write_bytes(p, data), commit)
+        return self._store_file(conversation_id, path, lambda p: write_bytes(p, data), commit)
 
     def transcript_revisions(self, conversation_id: str) -> list[dict]:
         return [dict(r) for r in self.store.rows(
@@ -464,7 +464,7 @@ class Archive:
             audit.log(self.store, "correction" if version > 1 else "create", conversation_id, by)
             return version
 
-        return self._store_file(conversation_id, path, lambda p: _write_bytes(p, data), commit)
+        return self._store_file(conversation_id, path, lambda p: write_bytes(p, data), commit)
 
     def summary(self, conversation_id: str, version: int | None = None) -> Summary | None:
         """The latest (or a given) summary version; None if there is none yet."""
@@ -802,11 +802,6 @@ def _remove(path: Path) -> None:
         except OSError:
             break
         parent = parent.parent
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    with atomic_open(path, "wb") as fh:
-        fh.write(data)
 
 
 def _audio_extensions() -> tuple[str, ...]:
