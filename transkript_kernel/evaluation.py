@@ -41,11 +41,10 @@ def conversations(directory: str | Path) -> list[Path]:
 
 def turns_transcript(conv: dict):
     """A transcript straight from a conversation's turns, for folders without audio references."""
-    from .transcript import Segment, Speaker, Transcript
+    from .transcript import ROLES, Segment, Speaker, Transcript
 
     roles = sorted({r for r, _ in conv["turns"]})
-    speakers = {f"S{i + 1}": Speaker(conv.get("speakers", {}).get(r, r), r if r in
-                                     ("docent", "ouder", "leerling", "tolk", "anders") else None)
+    speakers = {f"S{i + 1}": Speaker(conv.get("speakers", {}).get(r, r), r if r in ROLES else None)
                 for i, r in enumerate(roles)}
     by_role = {sp.role or lab: k for (k, sp), lab in zip(speakers.items(), roles)}
     segments, t = [], 0.0

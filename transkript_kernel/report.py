@@ -18,7 +18,7 @@ from . import labels as L
 from .conversation import Conversation
 from .errors import ReportError
 from .summary import Summary
-from .transcript import Transcript
+from .transcript import ROLES, Transcript
 
 TEMPLATE = "report"
 
@@ -239,7 +239,7 @@ def render_html(*, transcript: Transcript, summary: Summary, conversation: Conve
     svg = None
     if (settings.speaking_time_chart if chart is None else chart) and charts.has_speakers(transcript):
         lab = L.labels(ctx["lang"])
-        role_names = {r: L.role(ctx["lang"], r) for r in ("docent", "ouder", "leerling", "tolk", "anders")}
+        role_names = {r: L.role(ctx["lang"], r) for r in ROLES if r}
         svg = charts.speaking_time_chart(transcript, fmt="svg", unit=lab["minutes"],
                                          unknown_label=lab["unknown_speaker"], role_names=role_names)
         ctx["chart_title"] = lab["speaking_time"]

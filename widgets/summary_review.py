@@ -11,11 +11,12 @@ from typing import Callable
 
 import ipywidgets as w
 
+from transkript_kernel.summary import ROLES as OWNER_ROLES
+
 from .i18n import error_text, t
 from .ui import Message, esc, fmt_time
 
 SECTIONS = ("topics", "concerns", "actions")
-OWNER_ROLES = ("docent", "ouder", "leerling", "school", "samen", "tolk", "anders", None)
 
 
 def parse_evidence(text: str) -> list[int]:
