@@ -24,8 +24,9 @@ def _labels_dir():
 
 
 @lru_cache(maxsize=None)
-def _load(language: str) -> dict:
-    with open(_labels_dir() / f"{language}.json", encoding="utf-8") as fh:
+def load(name: str) -> dict:
+    """One label file, ``templates/labels/<name>.json`` (report texts ``nl``…, app texts ``ui_nl``…), read once."""
+    with open(_labels_dir() / f"{name}.json", encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -41,9 +42,9 @@ def check_language(language: str) -> str:
 def labels(language: str) -> dict:
     """All fixed texts for ``language``, with English and then Dutch filling any gap."""
     code = check_language(language)
-    merged = dict(_load("nl"))
-    merged.update(_load("en"))
-    merged.update(_load(code))
+    merged = dict(load("nl"))
+    merged.update(load("en"))
+    merged.update(load(code))
     return merged
 
 

@@ -5,20 +5,14 @@ label falls back to Dutch, a missing Dutch label to the key itself, so a gap is 
 """
 from __future__ import annotations
 
-import json
-from functools import lru_cache
+from transkript_kernel.labels import load
 
 LANGUAGES = ("nl", "en")
 _active = {"lang": "nl"}
 
 
-@lru_cache(maxsize=None)
 def labels(lang: str) -> dict[str, str]:
-    import transkript_templates
-
-    path = transkript_templates.path("labels", f"ui_{lang}.json")
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    return load(f"ui_{lang}")
 
 
 def set_language(lang: str) -> str:
