@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from transkript_kernel import consent  # noqa: E402
-from transkript_kernel.archive import Archive  # noqa: E402
+from transkript_kernel.casefile import consent  # noqa: E402
+from transkript_kernel.casefile.archive import Archive  # noqa: E402
 from transkript_kernel.summary import Action, Concern, Summary, Topic  # noqa: E402
 
 FIRST = ["Daan", "Sanne", "Noah", "Emma", "Liam", "Julia", "Sem", "Tess", "Finn", "Zoë", "Noé", "Aya", "Bram",

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT
-from transkript_kernel import consent
-from transkript_kernel.archive import Archive
+from transkript_kernel.casefile import consent
+from transkript_kernel.casefile.archive import Archive
 from transkript_kernel.summary import Action, Concern, Summary, Topic
 from transkript_kernel.transcript import Segment, Speaker, Transcript
 

@@ -184,7 +184,7 @@ def test_whole_flow_from_consent_to_pdf_and_search(app_page, server, artifacts):
     assert "Juf Petra" in text  # the renamed speaker reaches the report
 
     # 7. find it again in the archive by a word that was spoken
-    from transkript_kernel.archive import Archive
+    from transkript_kernel.casefile.archive import Archive
 
     with Archive(server["data"]) as archive:
         cid = archive.ids(pupil="Sanne Testleerling")[-1]

@@ -125,8 +125,8 @@ def test_notebook_for_an_archived_conversation(tmp_path):
     import papermill as pm
     from conftest import reference_transcript
 
-    from transkript_kernel import consent
-    from transkript_kernel.archive import Archive
+    from transkript_kernel.casefile import consent
+    from transkript_kernel.casefile.archive import Archive
     from transkript_kernel.summary import Summary, Topic
     from transkript_kernel.transcript import Transcript
 

@@ -5,7 +5,7 @@ import zipfile
 import pytest
 
 from casefile_helpers import fake_audio, new_conversation, open_archive, summary, transcript
-from transkript_kernel import access
+from transkript_kernel.casefile import access
 from transkript_kernel.errors import NotFoundError
 from transkript_kernel.settings import save_config
 

@@ -4,7 +4,7 @@ import hashlib
 import pytest
 
 from casefile_helpers import ODD_NAMES, all_files, fake_audio, new_conversation, open_archive, summary, transcript
-from transkript_kernel.archive import Archive
+from transkript_kernel.casefile.archive import Archive
 from transkript_kernel.conversation import Participant
 from transkript_kernel.errors import (DuplicateError, EmptyAudioError, InputError, NotFoundError,
                                       UnsupportedFormatError)

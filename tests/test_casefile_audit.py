@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from casefile_helpers import fake_audio, new_conversation, open_archive, summary, transcript
-from transkript_kernel import access
+from transkript_kernel.casefile import access
 from transkript_kernel.errors import InputError
 
 

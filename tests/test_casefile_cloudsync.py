@@ -2,8 +2,8 @@
 import pytest
 
 from casefile_helpers import cli
-from transkript_kernel.archive import Archive
-from transkript_kernel.cloudsync import detect
+from transkript_kernel.casefile.archive import Archive
+from transkript_kernel.casefile.cloudsync import detect
 
 
 @pytest.mark.parametrize("folder, provider", [

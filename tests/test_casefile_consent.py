@@ -4,7 +4,7 @@ import json
 import pytest
 
 from casefile_helpers import all_files, fake_audio, new_conversation, open_archive, summary, transcript
-from transkript_kernel import consent
+from transkript_kernel.casefile import consent
 from transkript_kernel.errors import ConsentError, ConsentRefusedError, ForbiddenKindError
 from transkript_kernel.settings import save_config
 

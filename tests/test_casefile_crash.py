@@ -9,7 +9,7 @@ import time
 
 from casefile_helpers import all_files, fake_audio, new_conversation, open_archive, summary, transcript
 from conftest import ROOT
-from transkript_kernel.archive import Archive
+from transkript_kernel.casefile.archive import Archive
 
 
 def _snapshot(data):

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from casefile_helpers import all_files, fake_audio, new_conversation, open_archive, summary, transcript
-from transkript_kernel.archive import Archive
+from transkript_kernel.casefile.archive import Archive
 from transkript_kernel.errors import DiskFullError
 
 

@@ -3,7 +3,7 @@ sensitive ones sooner; shared reports become final after 14 days; deletion is co
 from datetime import date, timedelta
 
 from casefile_helpers import all_files, fake_audio, new_conversation, open_archive, summary, transcript
-from transkript_kernel import retention
+from transkript_kernel.casefile import retention
 from transkript_kernel.settings import save_config
 
 

@@ -8,7 +8,7 @@ import pytest
 from casefile_helpers import new_conversation, open_archive
 from conftest import ROOT
 from transkript_kernel.errors import StorageError
-from transkript_kernel.store import BUSY_TIMEOUT_MS, SCHEMA_VERSION, Store, fts_query
+from transkript_kernel.casefile.store import BUSY_TIMEOUT_MS, SCHEMA_VERSION, Store, fts_query
 
 
 def test_pragmas_and_schema_version(tmp_path):

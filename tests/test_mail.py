@@ -8,8 +8,9 @@ import subprocess
 import pytest
 from conftest import reference_transcript
 
-from transkript_kernel import cli, consent, mail
-from transkript_kernel.archive import Archive
+from transkript_kernel import cli, mail
+from transkript_kernel.casefile import consent
+from transkript_kernel.casefile.archive import Archive
 from transkript_kernel.conversation import Participant
 from transkript_kernel.errors import InputError
 from transkript_kernel.summary import Action, Concern, Summary, Topic

@@ -5,8 +5,9 @@ import subprocess
 
 from conftest import reference_transcript
 
-from transkript_kernel import cli, consent
-from transkript_kernel.archive import Archive
+from transkript_kernel import cli
+from transkript_kernel.casefile import consent
+from transkript_kernel.casefile.archive import Archive
 from transkript_kernel.conversation import Participant
 from transkript_kernel.summary import Action, Summary, Topic
 from transkript_kernel.transcript import Transcript

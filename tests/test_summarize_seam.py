@@ -7,7 +7,7 @@ import pytest
 
 from conftest import ROOT
 from transkript_kernel.errors import InputError
-from transkript_kernel.extractive import nl_plural_to_3sg, number_words
+from transkript_kernel.extractive.phrasing import nl_plural_to_3sg, number_words
 from transkript_kernel.sentences import sentences_of, split
 from transkript_kernel.summarize import backends, summarize, to_markdown
 from transkript_kernel.transcript import Segment, Speaker, Transcript

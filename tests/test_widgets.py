@@ -132,7 +132,7 @@ def test_notebook_is_found_without_the_repository(monkeypatch, tmp_path):
 
 # --- consent --------------------------------------------------------------------------------------------------
 def test_consent_given_enables_upload_and_refusal_blocks_it():
-    from transkript_kernel.archive import Archive
+    from transkript_kernel.casefile.archive import Archive
 
     app = _app()
     assert app.upload.upload.disabled
@@ -150,8 +150,8 @@ def test_consent_given_enables_upload_and_refusal_blocks_it():
 
 
 def test_forbidden_kind_is_refused_and_nothing_is_stored():
-    from transkript_kernel import consent
-    from transkript_kernel.archive import Archive
+    from transkript_kernel.casefile import consent
+    from transkript_kernel.casefile.archive import Archive
 
     app = _app()
     shown = _text(app.consent.form.children[1]).replace("&#x27;", "'")
@@ -470,7 +470,7 @@ def test_archive_filters_by_group_and_status(processed):
 def _slow_process(monkeypatch):
     import threading
 
-    from transkript_kernel.archive import Archive
+    from transkript_kernel.casefile.archive import Archive
 
     gate = threading.Event()
     original = Archive.process

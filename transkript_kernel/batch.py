@@ -104,7 +104,7 @@ def discover(input_dir: Path) -> list[Path]:
 
 def read_manifest(path: Path, input_dir: Path) -> list[BatchItem]:
     """Rows of the manifest as items; rows that must not run carry a ``skip_reason``."""
-    from . import consent as consent_mod
+    from .casefile import consent as consent_mod
 
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -373,11 +373,11 @@ class NotebookRun:
         return self._guard(self._load_conversation)
 
     def _load_conversation(self):
-        from . import consent as consent_mod
+        from .casefile import consent as consent_mod
         from .conversation import ConsentRecord, Conversation
 
         if self.conversation_id:
-            from .archive import Archive
+            from .casefile.archive import Archive
 
             self.archive = Archive()
             self._conversation = self.archive.get(self.conversation_id)

@@ -45,7 +45,7 @@ class _ThreadArchive:
     def __call__(self):
         archive = getattr(self._local, "archive", None)
         if archive is None:
-            from transkript_kernel.archive import Archive
+            from transkript_kernel.casefile.archive import Archive
 
             archive = self._local.archive = Archive()
         return archive

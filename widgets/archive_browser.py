@@ -171,7 +171,7 @@ class ArchiveBrowser(w.VBox):
             import tempfile
             from pathlib import Path
 
-            from transkript_kernel import access
+            from transkript_kernel.casefile import access
 
             archive = self._archive()
             try:

@@ -19,7 +19,7 @@ AGE_BANDS = ("4-8", "8-12", "12-16", "16+")
 
 def pupil_view_asked(age_band: str) -> bool:
     """From the engine's age (about 12) the pupil's own view is asked as well."""
-    from transkript_kernel import consent
+    from transkript_kernel.casefile import consent
     from transkript_kernel.conversation import Conversation
 
     age = Conversation(id="", pupil="", date="", age_band=age_band).pupil_age
@@ -28,7 +28,7 @@ def pupil_view_asked(age_band: str) -> bool:
 
 def forbidden_kinds(lang: str | None = None) -> dict[str, str]:
     """``{kind: reason}`` from the engine's consent rules, the reason in the interface language."""
-    from transkript_kernel import consent
+    from transkript_kernel.casefile import consent
 
     from .i18n import language
 
@@ -120,7 +120,7 @@ class ConsentForm(w.VBox):
             self.pupil_view.value = None
 
     def consent_record(self):
-        from transkript_kernel import consent
+        from transkript_kernel.casefile import consent
 
         return consent.record(self.consent.value == "given", self.consent_by.value, how=self.how.value,
                               pupil_view=self.pupil_view.value if pupil_view_asked(self.age_band.value) else None,
@@ -176,7 +176,7 @@ class ConsentForm(w.VBox):
     @staticmethod
     def decision(conv) -> tuple[bool, str]:
         """The engine's verdict on recording this conversation, with its reason in the interface language."""
-        from transkript_kernel import consent
+        from transkript_kernel.casefile import consent
 
         from .i18n import language
 

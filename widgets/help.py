@@ -71,7 +71,7 @@ HELP = {
 
 def forbidden_html(lang: str) -> str:
     """The situations that are never recorded, straight from the engine's consent rules."""
-    from transkript_kernel import consent
+    from transkript_kernel.casefile import consent
 
     rules = consent.rules()
     items = "".join(f"<li>{esc(r.get(lang) or r.get('en', r['id']))}</li>" for r in rules.get("forbidden", []))

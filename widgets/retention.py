@@ -16,7 +16,7 @@ from .ui import Message, esc
 
 
 def action_label(action: str) -> str:
-    from transkript_kernel import retention
+    from transkript_kernel.casefile import retention
 
     nl, en = retention.ACTIONS.get(action, (action, action))
     return nl if language() == "nl" else en
@@ -47,7 +47,7 @@ class RetentionPanel(w.VBox):
 
     def refresh(self) -> list[dict]:
         """Show every coming or overdue step, and what a purge would do today (dry run)."""
-        from transkript_kernel import retention
+        from transkript_kernel.casefile import retention
 
         archive = self._archive()
         try:
@@ -66,7 +66,7 @@ class RetentionPanel(w.VBox):
         return rows
 
     def purge(self):
-        from transkript_kernel import retention
+        from transkript_kernel.casefile import retention
 
         if not self.confirm.value:
             self.message.show("error", t("retention.need_confirm"))

@@ -19,8 +19,8 @@ SECTIONS = (
     ("transkript_kernel.settings", "GeneralSettings", None),
     ("transkript_kernel.asr", "AsrSettings", ("model", "language", "vocabulary", "max_upload_mb",
                                               "max_duration_hours")),
-    ("transkript_kernel.retention", "RetentionPolicy", None),
-    ("transkript_kernel.consent", "ConsentPolicy", None),
+    ("transkript_kernel.casefile.retention", "RetentionPolicy", None),
+    ("transkript_kernel.casefile.consent", "ConsentPolicy", None),
 )
 
 

@@ -10,7 +10,7 @@ import sys
 
 
 def _archive():
-    from ..archive import Archive
+    from ..casefile.archive import Archive
 
     archive = Archive()
     for nl, en in archive.notices:
@@ -118,7 +118,7 @@ def register(sub) -> None:
 
 # --- commands -------------------------------------------------------------------------------------------------
 def cmd_new(args) -> int:
-    from .. import consent
+    from ..casefile import consent
     from ..conversation import Participant
     from ..errors import InputError
 
@@ -223,7 +223,7 @@ def cmd_show(args) -> int:
     if conv.notes:
         print(f"aantekeningen: {conv.notes}")
     if summary:
-        from ..versions import lines
+        from ..casefile.versions import lines
 
         print("\n".join(lines(summary, summary.language)))
     return 0
@@ -240,7 +240,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_repair(args) -> int:
-    from ..archive import Archive
+    from ..casefile.archive import Archive
 
     archive = Archive(repair=False)
     with archive:
@@ -279,7 +279,7 @@ def cmd_withdraw(args) -> int:
 
 
 def cmd_retention_status(args) -> int:
-    from .. import retention
+    from ..casefile import retention
 
     with _archive() as archive:
         frame = retention.status(archive)
@@ -288,7 +288,7 @@ def cmd_retention_status(args) -> int:
 
 
 def cmd_purge(args) -> int:
-    from .. import retention
+    from ..casefile import retention
 
     def progress(action: str, cid: str) -> None:
         word = "zou doen / would do" if args.dry_run else "gedaan / done"
@@ -302,7 +302,7 @@ def cmd_purge(args) -> int:
 
 
 def cmd_calendar(args) -> int:
-    from .. import retention
+    from ..casefile import retention
 
     with _archive() as archive:
         path = retention.calendar(archive, args.output, with_names=args.with_names)
@@ -311,7 +311,7 @@ def cmd_calendar(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .. import access
+    from ..casefile import access
 
     with _archive() as archive:
         path = access.export_pupil(archive, args.pupil, args.output)

@@ -60,7 +60,7 @@ def _load_inputs(args):
         summary = Summary.load(args.summary) if args.summary else _summarize(transcript)
         return transcript, summary, None, getattr(args, "report_version", None), None, None
 
-    from ..archive import Archive
+    from ..casefile.archive import Archive
 
     archive = Archive()
     conv = archive.get(src)
@@ -116,7 +116,7 @@ def run_report(args) -> int:
 
 def run_mail(args) -> int:
     from .. import mail
-    from ..archive import Archive
+    from ..casefile.archive import Archive
 
     if args.pdf:
         archive = Archive()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 
-from .errors import InputError
+from ..errors import InputError
 
 EVENTS = ("create", "consent", "import", "process", "view", "export", "correction", "status", "finalise",
           "withdraw", "delete", "access-export", "refused")

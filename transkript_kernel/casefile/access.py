@@ -13,7 +13,7 @@ from pathlib import Path
 from traitlets import Bool
 from traitlets.config import Configurable
 
-from .errors import NotFoundError
+from ..errors import NotFoundError
 
 
 class AccessPolicy(Configurable):
@@ -47,8 +47,8 @@ why, and the differences between versions; the reports (PDF) that were made.
 
 def export_pupil(archive, pupil: str, out: str | Path, *, actor: str | None = None) -> Path:
     """Write ``out`` (a .zip) with everything about ``pupil``; :class:`NotFoundError` if there is nothing."""
-    from . import settings
-    from .atomic import atomic_open
+    from .. import settings
+    from ..atomic import atomic_open
     from .consent import now
     from .versions import diff
 

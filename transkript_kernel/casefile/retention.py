@@ -44,7 +44,7 @@ class RetentionPolicy(Configurable):
 
 
 def policy(archive=None) -> RetentionPolicy:
-    from . import settings
+    from .. import settings
 
     return settings.get(RetentionPolicy, archive.data_dir if archive is not None else None)
 
@@ -171,7 +171,7 @@ def on_final(archive, conversation_id: str) -> None:
 def calendar(archive, out: str | Path, *, today: Date | None = None, with_names: bool = False) -> Path:
     """Write an .ics file with every coming deletion date, for the teacher's own agenda. Only the
     conversation id is in it unless ``with_names`` (agendas are often synced to a cloud)."""
-    from .atomic import write_text
+    from ..atomic import write_text
 
     today = _today(today)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

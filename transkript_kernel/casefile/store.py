@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .errors import DiskFullError, StorageError
+from ..errors import DiskFullError, StorageError
 
 DB_NAME = "archive.sqlite3"
 BUSY_TIMEOUT_MS = 20_000

@@ -3,16 +3,14 @@ de ouder') and an action's pieces joined into one sentence without its due date.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from .actions import OTHER, Candidate
 from .phrasing import (EN_MODALS, NL_U_FORM, en_to_3sg, finish, nl_1sg_to_3sg, nl_plural_to_3sg, number_words,
                        strip_particles, tokens_of, words_of)
-from .sentences import Sentence
-from .summary import Action
+from ..sentences import Sentence
+from ..summary import Action
+from .analyser import Analyser
 
-if TYPE_CHECKING:
-    from .extractive import Analyser
 
 SEPARABLE = ("terug", "samen", "mee", "door", "voor", "af", "op", "aan", "uit", "bij", "in", "na", "toe",
              "weg", "langs", "thuis")

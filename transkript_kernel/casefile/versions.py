@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import asdict, dataclass
 
-from .summary import Summary
+from ..summary import Summary
 
 CORRECTION_ROLES = ("docent", "ouder", "leerling", "mentor", "school", "anders")
 
@@ -61,7 +61,7 @@ def diff(a: Summary, b: Summary, *, a_label: str = "a", b_label: str = "b", lang
 
 
 def validate_role(role: str) -> str:
-    from .errors import InputError
+    from ..errors import InputError
 
     if role not in CORRECTION_ROLES:
         raise InputError(f"Rol {role!r} is onbekend; kies uit {', '.join(CORRECTION_ROLES)}.",

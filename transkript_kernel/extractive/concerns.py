@@ -3,15 +3,13 @@ bare 'daar maak ik me zorgen over' points back to."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from .phrasing import finish, number_words, strip_particles, trim_clauses, words_of
 from .rendering import third_person
-from .sentences import Sentence
-from .summary import Concern
+from ..sentences import Sentence
+from ..summary import Concern
+from .analyser import Analyser
 
-if TYPE_CHECKING:
-    from .extractive import Analyser
 
 
 def concerns(an: Analyser, action_sentences=()) -> list[Concern]:

@@ -16,8 +16,8 @@ from typing import Iterable
 from traitlets import List, Unicode
 from traitlets.config import Configurable
 
-from .conversation import CONSENT_HOW, ConsentRecord, Conversation
-from .errors import ConsentError, ConsentRefusedError, ForbiddenKindError, InputError
+from ..conversation import CONSENT_HOW, ConsentRecord, Conversation
+from ..errors import ConsentError, ConsentRefusedError, ForbiddenKindError, InputError
 
 
 class ConsentPolicy(Configurable):
@@ -65,7 +65,7 @@ def forbidden_rule(name: str, *, policy: ConsentPolicy | None = None) -> dict | 
 
 
 def _policy() -> ConsentPolicy:
-    from . import settings
+    from .. import settings
 
     return settings.get(ConsentPolicy)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import Cues
+from ..lexicon import Cues
 
 SUBJECTS = {"ik", "we", "wij", "u", "jullie", "hij", "zij", "ze", "i", "you", "he", "she", "they"}
 WORD = re.compile(r"[\w'’-]+|[^\w\s]", re.UNICODE)

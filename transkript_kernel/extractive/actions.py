@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .phrasing import strip_particles, tokens_of, trim_clauses, words_of
-from .sentences import Sentence
+from ..sentences import Sentence
+from .analyser import Analyser
 
-if TYPE_CHECKING:
-    from .extractive import Analyser
 
 SIDE = {"docent": "school", "school": "school", "tolk": "school", "ouder": "ouder", "leerling": "leerling",
         "samen": "samen"}

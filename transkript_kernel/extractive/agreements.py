@@ -3,14 +3,12 @@ elaborations merged into the action they belong to, duplicates folded together."
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from .actions import SIDE, Candidate, candidate
 from .phrasing import strip_particles, words_of
-from .sentences import Sentence
+from ..sentences import Sentence
+from .analyser import Analyser
 
-if TYPE_CHECKING:
-    from .extractive import Analyser
 
 
 def resolve(an: Analyser, cands: list[Candidate]) -> list[Candidate]:

@@ -3,15 +3,13 @@ than once that no lexicon topic covers."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from .lexicon import topics as load_topics
+from ..lexicon import topics as load_topics
 from .phrasing import tokens_of, words_of
-from .sentences import Sentence
-from .summary import Topic
+from ..sentences import Sentence
+from ..summary import Topic
+from .analyser import Analyser
 
-if TYPE_CHECKING:
-    from .extractive import Analyser
 
 
 def topics(an: Analyser, limit_terms: int = 5) -> list[Topic]:
@@ -50,7 +48,7 @@ def topics(an: Analyser, limit_terms: int = 5) -> list[Topic]:
 
 def _subjective_spans(s: Sentence, cache: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int]]:
     """Spans of ``s`` that judge rather than report (cached in ``cache``: every topic asks again)."""
-    from .neutrality import find
+    from ..neutrality import find
 
     if s.index not in cache:
         cache[s.index] = [(m.start(), m.end()) for m in find(s.text, "subjective")]

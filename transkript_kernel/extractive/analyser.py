@@ -1,25 +1,13 @@
-"""The default summariser: offline, deterministic and instant, built from cue lists (``data/lexicon``).
-
-No language model within reach writes usable Dutch summaries, so this one reads the conversation the way a
-careful note-taker does: commitments ("ik stuur u ...") and accepted proposals ("het zou helpen als u ...")
-become actions with an owner (speaker role + pronoun) and a due date (weekday, "over zes weken", ...),
-worries and problem statements become concerns, school-domain terms become topics. Every item cites the
-segments it rests on and is phrased in the third person where that can be done safely.
-"""
+"""The :class:`Analyser`: what every part of the extractive summariser reads — sentences, speakers' roles (given
+or guessed), cue lists, pupil names, meta sentences. The parts import it; it imports none of them, so the
+package has no import circle."""
 from __future__ import annotations
 
 import re
 
-from .actions import action_candidates
-from .agreements import resolve
-from .concerns import concerns
-from .lexicon import cues as load_cues, guess_language
-from .phrasing import nl_plural_to_3sg, number_words  # noqa: F401  (re-exported: tests import them from here)
+from ..lexicon import cues as load_cues, guess_language
+from ..sentences import Sentence, sentences_of
 from .phrasing import tokens_of, words_of
-from .rendering import render_action
-from .sentences import Sentence, sentences_of
-from .summary import Summary
-from .topics import topics
 
 
 class Analyser:
@@ -93,7 +81,7 @@ class Analyser:
     def _guess_roles(self) -> dict[int, str]:
         """Without speaker information: who probably said a sentence, from what only a teacher or only a parent
         says ('kunt u ...', 'in de klas' / 'bij ons thuis', 'mijn dochter'), and from saying yes to a proposal."""
-        from .lexicon import phrase_re
+        from ..lexicon import phrase_re
 
         cues = self.c.raw.get("role_cues", {})
         res = {role: phrase_re(words) for role, words in cues.items()}
@@ -130,12 +118,3 @@ class Analyser:
     def owner_noun(self, role: str | None) -> str | None:
         return self.c.owner_nouns.get(role) if role else None
 
-
-def summarise(transcript, language: str | None = None, **_options) -> Summary:
-    """The backend entry (see ``summarize.BACKENDS``): topics, concerns and actions of ``transcript``."""
-    an = Analyser(transcript, language)
-    cands = resolve(an, action_candidates(an))
-    action_sentences = {cd.sentence.index for cd in cands}
-    actions = [render_action(an, cd) for cd in cands]
-    return Summary(language=an.language, backend="extractive", topics=topics(an),
-                   concerns=concerns(an, action_sentences), actions=actions, warnings=[])

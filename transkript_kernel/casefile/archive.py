@@ -1,0 +1,842 @@
+"""The case file: every conversation with its consent, recording, transcripts, summary versions and exports.
+
+Facts live in SQLite (:mod:`.store`), files in one folder per conversation beside it::
+
+    <data>/archive.sqlite3
+    <data>/conversations/<id>/recording/r-<token>.<ext>      never edited; deleted by retention or withdrawal
+    <data>/conversations/<id>/transcripts/t-<token>.json     revision 0 is the original, never edited
+    <data>/conversations/<id>/summaries/s-<token>.json       one file per version
+    <data>/conversations/<id>/exports/<name>.pdf
+
+Files get unique names and are written before the row that points at them, under an intent recorded in the
+database: a crash at any moment leaves either a finished step or a leftover that :meth:`Archive.repair`
+removes (file writes) or completes (deletions). Nothing already committed is ever touched by a repair.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+from datetime import date as Date
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from . import audit
+from . import consent as consent_mod
+from .. import settings
+from ..atomic import atomic_open, copy_file, sha256_file, write_bytes
+from ..conversation import KINDS, STATUSES, ConsentRecord, Conversation, Participant
+from ..errors import (BackendUnavailableError, DuplicateError, EmptyAudioError, InputError,
+                     NotFoundError, StorageError, UnsupportedFormatError)
+from .store import DB_NAME, Store, fts_query
+from ..summary import Summary
+from ..transcript import Transcript
+from .versions import Version, diff as diff_summaries, lines as summary_lines, validate_role
+
+ID_PATTERN = re.compile(r"^\d{8}-[0-9a-f]{8}$")
+_OWN_FILE = re.compile(r"^[rts]-[0-9a-f]{16}(\.[a-z0-9]{1,5})?$")  # names _new_file gives
+FALLBACK_AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".oga", ".opus", ".flac", ".webm",
+                             ".wma", ".amr", ".3gp", ".mkv", ".mov")
+LIST_COLUMNS = ["id", "pupil", "group", "age_band", "date", "kind", "language", "status", "consent",
+                "recording", "transcripts", "summaries", "sensitive", "created_at", "shared_at", "finalized_at"]
+SEARCH_COLUMNS = ["id", "pupil", "group", "date", "kind", "status", "snippet", "score"]
+Progress = Optional[Callable[[str, float], None]]
+
+
+def pupil_key(name: str) -> str:
+    """Names compare without case, accents or extra spaces ("Noé  Jansen" = "noe jansen")."""
+    return consent_mod.normalize(name)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed child that nobody reaped yet is gone for our purposes
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+class Archive:
+    """The case file of one data directory. Safe to open in several processes at once (app + batch)."""
+
+    def __init__(self, data_dir: str | os.PathLike | None = None, *, repair: bool = True):
+        self.data_dir = Path(data_dir).expanduser() if data_dir else settings.data_dir()
+        self.store = Store(self.data_dir / DB_NAME)
+        self.notices: list[tuple[str, str]] = []  # (nl, en) for the user: e.g. a cloud-sync warning
+        from .cloudsync import detect
+
+        cloud = detect(self.data_dir)
+        if cloud:
+            self.notices.append(cloud.warning())
+        if repair:
+            self.repair()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- paths ----------------------------------------------------------------------------------------------
+    def _num(self, conversation_id: str) -> int:
+        row = self.store.one("SELECT num FROM conversations WHERE id = ?", (self._check_id(conversation_id),))
+        if row is None:
+            raise self._unknown(conversation_id)
+        return row["num"]
+
+    @staticmethod
+    def _check_id(conversation_id) -> str:
+        if not isinstance(conversation_id, str) or not ID_PATTERN.match(conversation_id):
+            raise Archive._unknown(conversation_id)
+        return conversation_id
+
+    @staticmethod
+    def _unknown(conversation_id) -> NotFoundError:
+        shown = repr(conversation_id)[:60]
+        return NotFoundError(f"Gesprek {shown} bestaat niet in het archief.",
+                             f"Conversation {shown} does not exist in the archive.")
+
+    def conversation_dir(self, conversation_id: str) -> Path:
+        """The conversation's folder (may not exist yet: it is made when the first file is stored)."""
+        self._num(conversation_id)
+        return self._dir(conversation_id)
+
+    def _dir(self, conversation_id: str) -> Path:
+        return self.data_dir / "conversations" / self._check_id(conversation_id)
+
+    def _rel(self, path: Path) -> str:
+        return Path(path).resolve().relative_to(self.data_dir.resolve()).as_posix()
+
+    def _abs(self, rel: str) -> Path:
+        return self.data_dir / rel
+
+    # --- crash-safe file steps ------------------------------------------------------------------------------
+    def _intend(self, op: str, paths: Iterable[Path]) -> list[int]:
+        nums = []
+        with self.store.transaction() as conn:
+            for p in paths:
+                cur = conn.execute("INSERT INTO intents (op, path, pid, at) VALUES (?, ?, ?, ?)",
+                                   (op, self._rel(p), os.getpid(), consent_mod.now()))
+                nums.append(cur.lastrowid)
+        return nums
+
+    def _done(self, conn, nums: Iterable[int]) -> None:
+        conn.executemany("DELETE FROM intents WHERE num = ?", [(n,) for n in nums])
+
+    def _abandon(self, paths: Iterable[Path], nums: Iterable[int]) -> None:
+        for p in paths:
+            _remove(p)
+        try:
+            with self.store.transaction() as conn:
+                self._done(conn, nums)
+        except StorageError:
+            pass  # e.g. disk still full: the next repair() finishes the clean-up
+
+    def _new_file(self, conversation_id: str, folder: str, prefix: str, suffix: str) -> Path:
+        return self._dir(conversation_id) / folder / f"{prefix}-{secrets.token_hex(8)}{suffix}"
+
+    def _store_file(self, conversation_id: str, path: Path, write: Callable[[Path], None],
+                    commit: Callable) -> object:
+        """Write ``path`` then run ``commit(conn)`` in one transaction; undo the file if anything fails."""
+        nums = self._intend("write", [path])
+        try:
+            write(path)
+            with self.store.transaction() as conn:
+                result = commit(conn)
+                self._done(conn, nums)
+            return result
+        except BaseException:
+            self._abandon([path], nums)
+            raise
+
+    def _delete_paths(self, conn, paths: Iterable[Path]) -> list[int]:
+        """Inside a transaction that removes rows: record that these files must go (done after commit)."""
+        nums = []
+        for p in paths:
+            cur = conn.execute("INSERT INTO intents (op, path, pid, at) VALUES ('delete', ?, ?, ?)",
+                               (self._rel(p), os.getpid(), consent_mod.now()))
+            nums.append(cur.lastrowid)
+        return nums
+
+    def _finish_deletes(self, paths: Iterable[Path], nums: list[int]) -> None:
+        for p in paths:
+            _remove(p)
+        with self.store.transaction() as conn:
+            self._done(conn, nums)
+
+    # --- conversations --------------------------------------------------------------------------------------
+    def create(self, *, pupil: str, date: str, kind: str, language: str = "nl", group: str = "",
+               age_band: str = "", participants: Iterable = (), consent: ConsentRecord | None,
+               circumstances: Iterable[str] = (), notes: str = "", sensitive: bool = False,
+               leaves_school: str | None = None, actor: str | None = None) -> Conversation:
+        """A new conversation in status 'concept'. Forbidden kinds raise :class:`ForbiddenKindError` and store
+        nothing; a refusal is stored (the conversation can hold written notes) but allows no recording."""
+        pupil = " ".join(str(pupil or "").split())
+        if not pupil:
+            raise InputError("Vul de naam van de leerling in.", "Enter the pupil's name.")
+        date = _iso_date(date, "datum", "date")
+        if leaves_school:
+            leaves_school = _iso_date(leaves_school, "vertrekdatum", "leaving date")
+        try:
+            consent_mod.check(kind, consent, circumstances=circumstances, age_band=age_band,
+                              policy=settings.get(consent_mod.ConsentPolicy, self.data_dir))
+        except consent_mod.ForbiddenKindError:
+            audit.log(self.store, "refused", None, actor)
+            raise
+        if kind not in KINDS:
+            raise InputError(f"Onbekend soort gesprek {kind!r}; kies uit {', '.join(KINDS)}.",
+                             f"Unknown kind of conversation {kind!r}; choose from {', '.join(KINDS)}.")
+        if consent is None:
+            raise InputError("Leg eerst de toestemming vast (gegeven of geweigerd).",
+                             "Record consent first (given or refused).")
+        parts = [p if isinstance(p, Participant) else Participant(**p) if isinstance(p, dict) else Participant(*p)
+                 for p in participants]
+        created = consent_mod.now()
+        conv_id = date.replace("-", "") + "-" + secrets.token_hex(4)
+        with self.store.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO conversations (id, pupil, pupil_key, grp, age_band, date, kind, language, participants,"
+                " notes, sensitive, leaves_school, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conv_id, pupil, pupil_key(pupil), group.strip(), age_band.strip(), date, kind, language,
+                 json.dumps([p.__dict__ for p in parts], ensure_ascii=False), notes, int(bool(sensitive)),
+                 leaves_school, created))
+            num = cur.lastrowid
+            self._insert_consent(conn, num, consent)
+            self.store.index(num, meta=self._meta_text(pupil, group, kind, date, parts), notes=notes)
+            audit.log(self.store, "create", conv_id, actor)
+            audit.log(self.store, "consent", conv_id, actor)
+        return self.get(conv_id)
+
+    @staticmethod
+    def _meta_text(pupil, group, kind, date, participants) -> str:
+        return " ".join([pupil, group, kind, date, *(p.name for p in participants)])
+
+    @staticmethod
+    def _insert_consent(conn, num: int, c: ConsentRecord) -> None:
+        conn.execute("INSERT INTO consents (conversation, given, by_role, name, at, how, purpose, retention_notice,"
+                     " pupil_view, withdrawn_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (num, int(bool(c.given)), c.by, c.name or "", c.at, c.how, c.purpose, c.retention_notice,
+                      c.pupil_view, c.withdrawn_at))
+
+    def get(self, conversation_id: str) -> Conversation:
+        row = self.store.one("SELECT * FROM conversations WHERE id = ?", (self._check_id(conversation_id),))
+        if row is None:
+            raise self._unknown(conversation_id)
+        return self._conversation(row)
+
+    def _conversation(self, row) -> Conversation:
+        c = self.store.one("SELECT * FROM consents WHERE conversation = ? ORDER BY num DESC LIMIT 1", (row["num"],))
+        consent = None if c is None else ConsentRecord(
+            given=bool(c["given"]), by=c["by_role"], at=c["at"], how=c["how"], purpose=c["purpose"],
+            retention_notice=c["retention_notice"], pupil_view=c["pupil_view"], withdrawn_at=c["withdrawn_at"],
+            name=c["name"])
+        return Conversation(
+            id=row["id"], pupil=row["pupil"], date=row["date"], kind=row["kind"], language=row["language"],
+            group=row["grp"], age_band=row["age_band"],
+            participants=[Participant(**p) for p in json.loads(row["participants"])], status=row["status"],
+            consent=consent, notes=row["notes"], sensitive=bool(row["sensitive"]),
+            leaves_school=row["leaves_school"], created_at=row["created_at"], shared_at=row["shared_at"],
+            finalized_at=row["finalized_at"],
+            recording=Path(row["recording"]).name if row["recording"] else None,
+            recording_sha256=row["recording_sha256"])
+
+    def consents(self, conversation_id: str) -> list[ConsentRecord]:
+        """Every consent record of the conversation, oldest first (a new answer never overwrites the old)."""
+        rows = self.store.rows("SELECT * FROM consents WHERE conversation = ? ORDER BY num",
+                               (self._num(conversation_id),))
+        return [ConsentRecord(given=bool(c["given"]), by=c["by_role"], at=c["at"], how=c["how"],
+                              purpose=c["purpose"], retention_notice=c["retention_notice"],
+                              pupil_view=c["pupil_view"], withdrawn_at=c["withdrawn_at"], name=c["name"])
+                for c in rows]
+
+    def record_consent(self, conversation_id: str, consent: ConsentRecord, *, actor: str | None = None) -> None:
+        """A new answer (e.g. consent given after all); the earlier record stays."""
+        conv = self.get(conversation_id)
+        consent_mod.check(conv.kind, consent, age_band=conv.age_band)
+        with self.store.transaction() as conn:
+            self._insert_consent(conn, self._num(conversation_id), consent)
+            audit.log(self.store, "consent", conversation_id, actor)
+
+    def set_notes(self, conversation_id: str, notes: str, *, actor: str | None = None) -> None:
+        num = self._num(conversation_id)
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE conversations SET notes = ? WHERE num = ?", (notes or "", num))
+            self.store.index(num, notes=notes or "")
+            audit.log(self.store, "correction", conversation_id, actor)
+
+    # --- the recording --------------------------------------------------------------------------------------
+    def import_recording(self, conversation_id: str, path: str | os.PathLike, *, actor: str | None = None) -> Path:
+        """Copy a recording into the case file (the source is left alone). Refused without consent; the same
+        file (same SHA-256) is refused a second time, here or in any other conversation."""
+        conv = self.get(conversation_id)
+        consent_mod.require_recording_allowed(conv, "import")
+        src = Path(path)
+        if src.is_dir() or not src.exists():
+            raise InputError(f"Bestand {src.name!r} bestaat niet.", f"File {src.name!r} does not exist.")
+        ext = src.suffix.lower()
+        if ext not in _audio_extensions():
+            raise UnsupportedFormatError(f"{src.name!r} is geen ondersteund geluidsbestand ({ext or 'geen extensie'}).",
+                                         f"{src.name!r} is not a supported audio file ({ext or 'no extension'}).")
+        if src.is_file() and src.stat().st_size == 0:
+            raise EmptyAudioError(f"{src.name!r} is leeg.", f"{src.name!r} is empty.")
+        if src.is_file():
+            self._refuse_duplicate(conv, sha256_file(src))
+        target = self._new_file(conversation_id, "recording", "r", ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else "")
+        digest = {}
+
+        def write(dst: Path) -> None:  # copy and hash in one pass (the source may be a pipe)
+            h = hashlib.sha256()
+            size = 0
+            try:
+                fin = open(src, "rb")
+            except OSError as exc:
+                raise InputError(f"Kan {src.name!r} niet lezen: {exc.strerror}",
+                                 f"Cannot read {src.name!r}: {exc.strerror}") from exc
+            with fin, atomic_open(dst, "wb") as fout:
+                for block in iter(lambda: fin.read(1 << 20), b""):
+                    h.update(block)
+                    size += len(block)
+                    fout.write(block)
+                if size == 0:
+                    raise EmptyAudioError(f"{src.name!r} is leeg.", f"{src.name!r} is empty.")
+            digest["sha"] = h.hexdigest()
+
+        def commit(conn):
+            current = self.get(conversation_id)  # re-read under the write lock: consent or a rival import
+            consent_mod.require_recording_allowed(current, "import")
+            self._refuse_duplicate(current, digest["sha"])
+            conn.execute("UPDATE conversations SET recording = ?, recording_sha256 = ?, recording_deleted_at = NULL"
+                         " WHERE id = ?", (self._rel(target), digest["sha"], conversation_id))
+            audit.log(self.store, "import", conversation_id, actor)
+
+        self._store_file(conversation_id, target, write, commit)
+        return target
+
+    def _refuse_duplicate(self, conv: Conversation, sha: str) -> None:
+        row = self.store.one("SELECT id FROM conversations WHERE recording_sha256 = ? AND recording IS NOT NULL",
+                             (sha,))
+        if row is not None:
+            where = ("dit gesprek", "this conversation") if row["id"] == conv.id else (
+                f"gesprek {row['id']}", f"conversation {row['id']}")
+            raise DuplicateError(f"Deze opname (zelfde SHA-256) staat al in het archief bij {where[0]}.",
+                                 f"This recording (same SHA-256) is already in the archive, in {where[1]}.")
+        if conv.recording:
+            raise DuplicateError("Dit gesprek heeft al een opname; maak een nieuw gesprek voor een andere opname.",
+                                 "This conversation already has a recording; create a new conversation for another.")
+
+    def recording_path(self, conversation_id: str) -> Path | None:
+        row = self.store.one("SELECT recording FROM conversations WHERE id = ?", (self._check_id(conversation_id),))
+        if row is None:
+            raise self._unknown(conversation_id)
+        return self._abs(row["recording"]) if row["recording"] else None
+
+    def delete_recording(self, conversation_id: str, *, actor: str | None = None) -> bool:
+        """Delete the recording for real (file, row fields); True if there was one."""
+        num = self._num(conversation_id)
+        path = self.recording_path(conversation_id)
+        if path is None:
+            return False
+        with self.store.transaction() as conn:
+            nums = self._delete_paths(conn, [path])
+            conn.execute("UPDATE conversations SET recording = NULL, recording_sha256 = NULL, "
+                         "recording_deleted_at = ? WHERE num = ?", (consent_mod.now(), num))
+            audit.log(self.store, "delete", conversation_id, actor)
+        self._finish_deletes([path], nums)
+        if path.exists():
+            raise StorageError(f"De opname van {conversation_id} kon niet worden verwijderd.",
+                               f"The recording of {conversation_id} could not be deleted.")
+        return True
+
+    # --- processing -----------------------------------------------------------------------------------------
+    def process(self, conversation_id: str, *, progress: Progress = None, backend: str | None = None,
+                actor: str | None = None, **asr_options) -> tuple[Transcript, Summary]:
+        """Transcribe the stored recording (in the conversation's language) and summarise it, storing both.
+        Resumable: a transcript or summary already stored is reused, not made again."""
+        from .. import pipeline
+
+        conv = self.get(conversation_id)
+        consent_mod.require_recording_allowed(conv, "process")
+        transcript = self.original_transcript(conversation_id)
+        if transcript is None:
+            recording = self.recording_path(conversation_id)
+            if recording is None:
+                raise NotFoundError(f"Gesprek {conversation_id} heeft geen opname om te verwerken.",
+                                    f"Conversation {conversation_id} has no recording to process.")
+            transcript = pipeline.transcribe_file(recording, language=conv.language, progress=progress,
+                                                  **asr_options)
+            consent_mod.require_recording_allowed(self.get(conversation_id), "process")  # withdrawn meanwhile?
+            self.save_transcript(conversation_id, transcript, by=actor or audit.default_actor())
+        else:
+            transcript = self.transcript(conversation_id)
+        summary = self.summary(conversation_id)
+        if summary is None:
+            try:
+                from .. import summarize
+            except ImportError as exc:
+                raise BackendUnavailableError(f"Samenvatten is niet beschikbaar: {exc}",
+                                              f"Summarising is not available: {exc}") from exc
+            if progress:
+                progress("summarize", 0.0)
+            summary = summarize.summarize(transcript, backend=backend)
+            consent_mod.require_recording_allowed(self.get(conversation_id), "process")
+            self.save_summary(conversation_id, summary, by=actor or audit.default_actor(), role="docent",
+                              reason=f"eerste versie, automatisch gemaakt ({summary.backend})")
+        if progress:
+            progress("summarize", 1.0)
+        audit.log(self.store, "process", conversation_id, actor)
+        return transcript, summary
+
+    # --- transcripts ----------------------------------------------------------------------------------------
+    def save_transcript(self, conversation_id: str, transcript: Transcript, *, by: str) -> int:
+        """Store a transcript revision: the first is the original and is never changed; a reviewed edit is a
+        new revision. Returns the revision number (0 = original)."""
+        num = self._num(conversation_id)
+        data = (transcript.to_json() + "\n").encode("utf-8")
+        path = self._new_file(conversation_id, "transcripts", "t", ".json")
+
+        def commit(conn):
+            rev = conn.execute("SELECT coalesce(max(revision) + 1, 0) FROM transcripts WHERE conversation = ?",
+                               (num,)).fetchone()[0]
+            conn.execute("INSERT INTO transcripts (conversation, revision, file, sha256, by, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         (num, rev, self._rel(path), hashlib.sha256(data).hexdigest(), by or "onbekend",
+                          consent_mod.now()))
+            self.store.index(num, transcript=transcript.text)
+            if rev > 0:
+                audit.log(self.store, "correction", conversation_id, by)
+            return rev
+
+        return self._store_file(conversation_id, path, lambda p: write_bytes(p, data), commit)
+
+    def transcript_revisions(self, conversation_id: str) -> list[dict]:
+        return [dict(r) for r in self.store.rows(
+            "SELECT revision, by, at, file FROM transcripts WHERE conversation = ? ORDER BY revision",
+            (self._num(conversation_id),))]
+
+    def transcript(self, conversation_id: str, revision: int | None = None) -> Transcript | None:
+        """The latest (or a given) transcript revision; None if there is none."""
+        num = self._num(conversation_id)
+        sql = "SELECT file, sha256 FROM transcripts WHERE conversation = ? "
+        row = self.store.one(sql + ("AND revision = ?" if revision is not None else "ORDER BY revision DESC LIMIT 1"),
+                             (num, revision) if revision is not None else (num,))
+        if row is None:
+            if revision is not None:
+                raise NotFoundError(f"Transcriptversie {revision} bestaat niet.", f"No transcript revision {revision}.")
+            return None
+        return Transcript.load(self._abs(row["file"]))
+
+    def original_transcript(self, conversation_id: str) -> Transcript | None:
+        num = self._num(conversation_id)
+        if self.store.one("SELECT 1 FROM transcripts WHERE conversation = ? AND revision = 0", (num,)) is None:
+            return None
+        return self.transcript(conversation_id, 0)
+
+    # --- summaries and versions ------------------------------------------------------------------------------
+    def save_summary(self, conversation_id: str, summary: Summary, *, by: str, role: str, reason: str) -> int:
+        """Store a new summary version (1 = the teacher's first); returns its number. Earlier versions stay."""
+        num = self._num(conversation_id)
+        validate_role(role)
+        if not (by or "").strip() or not (reason or "").strip():
+            raise InputError("Vul in wie de versie maakte en waarom.", "Say who made this version and why.")
+        data = (summary.to_json() + "\n").encode("utf-8")
+        path = self._new_file(conversation_id, "summaries", "s", ".json")
+
+        def commit(conn):
+            version = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM summaries WHERE conversation = ?",
+                                   (num,)).fetchone()[0]
+            conn.execute("INSERT INTO summaries (conversation, version, file, sha256, by, role, reason, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (num, version, self._rel(path), hashlib.sha256(data).hexdigest(), by.strip(), role,
+                          reason.strip(), consent_mod.now()))
+            self.store.index(num, summary="\n".join(summary_lines(summary, summary.language)))
+            audit.log(self.store, "correction" if version > 1 else "create", conversation_id, by)
+            return version
+
+        return self._store_file(conversation_id, path, lambda p: write_bytes(p, data), commit)
+
+    def summary(self, conversation_id: str, version: int | None = None) -> Summary | None:
+        """The latest (or a given) summary version; None if there is none yet."""
+        num = self._num(conversation_id)
+        if version is None:
+            row = self.store.one("SELECT file FROM summaries WHERE conversation = ? ORDER BY version DESC LIMIT 1",
+                                 (num,))
+            return Summary.load(self._abs(row["file"])) if row else None
+        row = self.store.one("SELECT file FROM summaries WHERE conversation = ? AND version = ?", (num, version))
+        if row is None:
+            raise NotFoundError(f"Versie {version} van de samenvatting bestaat niet.",
+                                f"Summary version {version} does not exist.")
+        return Summary.load(self._abs(row["file"]))
+
+    def versions(self, conversation_id: str) -> list[Version]:
+        return [Version(r["version"], r["by"], r["role"], r["at"], r["reason"]) for r in self.store.rows(
+            "SELECT version, by, role, at, reason FROM summaries WHERE conversation = ? ORDER BY version",
+            (self._num(conversation_id),))]
+
+    def diff(self, conversation_id: str, a: int, b: int) -> str:
+        labels = {v.version: v.label() for v in self.versions(conversation_id)}
+        sa, sb = self.summary(conversation_id, a), self.summary(conversation_id, b)
+        return diff_summaries(sa, sb, a_label=labels[a], b_label=labels[b], language=sb.language)
+
+    # --- status ---------------------------------------------------------------------------------------------
+    def set_status(self, conversation_id: str, status: str, *, actor: str | None = None) -> Conversation:
+        """Move forward only: concept → gedeeld → definitief. 'gedeeld' starts the parents' response term."""
+        conv = self.get(conversation_id)
+        if status not in STATUSES:
+            raise InputError(f"Onbekende status {status!r}; kies uit {', '.join(STATUSES)}.",
+                             f"Unknown status {status!r}; choose from {', '.join(STATUSES)}.")
+        if STATUSES.index(status) < STATUSES.index(conv.status):
+            raise InputError(f"Een gesprek met status {conv.status!r} kan niet terug naar {status!r}.",
+                             f"A conversation that is {conv.status!r} cannot go back to {status!r}.")
+        if status == conv.status:
+            return conv
+        if status != "concept" and self.summary(conversation_id) is None:
+            raise InputError("Er is nog geen samenvatting om te delen of definitief te maken.",
+                             "There is no summary yet to share or finalise.")
+        stamp = consent_mod.now()
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE conversations SET status = ?, shared_at = coalesce(shared_at, ?), "
+                         "finalized_at = CASE WHEN ? = 'definitief' THEN ? ELSE finalized_at END WHERE id = ?",
+                         (status, stamp, status, stamp, conversation_id))
+            audit.log(self.store, "finalise" if status == "definitief" else "status", conversation_id, actor)
+        if status == "definitief":
+            from . import retention
+
+            retention.on_final(self, conversation_id)
+        return self.get(conversation_id)
+
+    def finalize(self, conversation_id: str, *, actor: str | None = None) -> Conversation:
+        """Make the report definitive (parents confirmed, or their response term passed)."""
+        return self.set_status(conversation_id, "definitief", actor=actor)
+
+    # --- consent withdrawal ---------------------------------------------------------------------------------
+    def withdraw_consent(self, conversation_id: str, *, actor: str | None = None) -> list[str]:
+        """Delete at once the recording and everything derived from it that is not final. A definitive report
+        (summary versions and PDFs) stays; transcripts always go. Returns what was deleted."""
+        conv = self.get(conversation_id)
+        num = self._num(conversation_id)
+        final = conv.status == "definitief"
+        paths: list[Path] = []
+        deleted: list[str] = []
+        rec = self.recording_path(conversation_id)
+        if rec:
+            paths.append(rec)
+            deleted.append("recording")
+        t_files = [self._abs(r["file"]) for r in self.store.rows(
+            "SELECT file FROM transcripts WHERE conversation = ?", (num,))]
+        s_files = [] if final else [self._abs(r["file"]) for r in self.store.rows(
+            "SELECT file FROM summaries WHERE conversation = ?", (num,))]
+        e_files = [] if final else [self._abs(r["file"]) for r in self.store.rows(
+            "SELECT file FROM exports WHERE conversation = ?", (num,))]
+        deleted += ["transcripts"] * bool(t_files) + ["summaries"] * bool(s_files) + ["exports"] * bool(e_files)
+        paths += t_files + s_files + e_files
+        with self.store.transaction() as conn:
+            nums = self._delete_paths(conn, paths)
+            conn.execute("UPDATE consents SET withdrawn_at = ? WHERE num = (SELECT max(num) FROM consents "
+                         "WHERE conversation = ?)", (consent_mod.now(), num))
+            conn.execute("UPDATE conversations SET recording = NULL, recording_sha256 = NULL, recording_deleted_at ="
+                         " coalesce(recording_deleted_at, ?) WHERE num = ?", (consent_mod.now(), num))
+            conn.execute("DELETE FROM transcripts WHERE conversation = ?", (num,))
+            self.store.index(num, transcript="")
+            if not final:
+                conn.execute("DELETE FROM summaries WHERE conversation = ?", (num,))
+                conn.execute("DELETE FROM exports WHERE conversation = ?", (num,))
+                self.store.index(num, summary="")
+            audit.log(self.store, "withdraw", conversation_id, actor)
+            if deleted:
+                audit.log(self.store, "delete", conversation_id, actor)
+        self._finish_deletes(paths, nums)
+        self.store.scrub()
+        left = [p for p in paths if p.exists()]
+        if left:
+            raise StorageError(f"{len(left)} bestand(en) konden niet worden verwijderd.",
+                               f"{len(left)} file(s) could not be deleted.")
+        return deleted
+
+    # --- exports --------------------------------------------------------------------------------------------
+    def add_export(self, conversation_id: str, path: str | os.PathLike, kind: str = "pdf",
+                   *, actor: str | None = None) -> Path:
+        """Keep an exported file (PDF, mail draft) with the conversation; copied in unless already there."""
+        num = self._num(conversation_id)
+        src = Path(path)
+        if not src.is_file():
+            raise InputError(f"Bestand {src.name!r} bestaat niet.", f"File {src.name!r} does not exist.")
+        folder = self.conversation_dir(conversation_id) / "exports"
+        inside = src.resolve().parent == folder.resolve()
+        target = src if inside else folder / f"{_safe_name(src.stem)}-{secrets.token_hex(4)}{_safe_ext(src.suffix)}"
+
+        def commit(conn):
+            conn.execute("INSERT INTO exports (conversation, file, kind, at) VALUES (?, ?, ?, ?)",
+                         (num, self._rel(target), kind, consent_mod.now()))
+            audit.log(self.store, "export", conversation_id, actor)
+
+        if inside:
+            with self.store.transaction() as conn:
+                commit(conn)
+        else:
+            self._store_file(conversation_id, target, lambda p: copy_file(src, p), commit)
+        return target
+
+    def exports(self, conversation_id: str) -> list[dict]:
+        return [{"path": self._abs(r["file"]), "kind": r["kind"], "at": r["at"]} for r in self.store.rows(
+            "SELECT file, kind, at FROM exports WHERE conversation = ? ORDER BY num", (self._num(conversation_id),))]
+
+    # --- deleting a whole conversation -----------------------------------------------------------------------
+    def delete_conversation(self, conversation_id: str, *, actor: str | None = None, scrub: bool = True) -> None:
+        """Remove files, rows and index entry, then verify that nothing is left (:class:`StorageError` if so).
+        ``scrub=False`` leaves the index merge to the caller (a purge does it once at the end)."""
+        num = self._num(conversation_id)
+        folder = self._dir(conversation_id)
+        with self.store.transaction() as conn:
+            nums = self._delete_paths(conn, [folder])
+            conn.execute("DELETE FROM conversations WHERE num = ?", (num,))  # cascades to consents, revisions
+            self.store.unindex(num)
+            audit.log(self.store, "delete", conversation_id, actor)
+        self._finish_deletes([folder], nums)
+        if scrub:
+            self.store.scrub()
+        self.verify_deleted(conversation_id, num)
+
+    def verify_deleted(self, conversation_id: str, num: int | None = None) -> None:
+        left = []
+        if self.store.one("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)):
+            left.append("database row")
+        if num is not None:
+            for table in ("consents", "transcripts", "summaries", "exports"):
+                if self.store.one(f"SELECT 1 FROM {table} WHERE conversation = ?", (num,)):
+                    left.append(table)
+            if self.store.indexed(num):
+                left.append("search index")
+        if self._dir(conversation_id).exists():
+            left.append("files")
+        if left:
+            raise StorageError(f"Verwijderen van {conversation_id} is niet volledig: {', '.join(left)} bestaan nog.",
+                               f"Deleting {conversation_id} is incomplete: {', '.join(left)} still exist.")
+
+    # --- listing and search ---------------------------------------------------------------------------------
+    def _where(self, filters: dict) -> tuple[str, list]:
+        known = {"pupil", "exact_pupil", "group", "kind", "status", "language", "date_from", "date_to"}
+        unknown = set(filters) - known
+        if unknown:
+            names = ", ".join(sorted(unknown))
+            raise InputError(f"Onbekend filter: {names}.", f"Unknown filter: {names}.")
+        clauses, params = [], []
+        if filters.get("pupil"):
+            clauses.append("c.pupil_key LIKE ? ESCAPE '\\'")
+            params.append("%" + _like(pupil_key(filters["pupil"])) + "%")
+        if filters.get("exact_pupil"):
+            clauses.append("c.pupil_key = ?")
+            params.append(pupil_key(filters["exact_pupil"]))
+        for name, column in (("group", "c.grp"), ("kind", "c.kind"), ("status", "c.status"),
+                             ("language", "c.language")):
+            if filters.get(name):
+                clauses.append(f"{column} = ?")
+                params.append(filters[name])
+        if filters.get("date_from"):
+            clauses.append("c.date >= ?")
+            params.append(_iso_date(filters["date_from"], "van-datum", "from date"))
+        if filters.get("date_to"):
+            clauses.append("c.date <= ?")
+            params.append(_iso_date(filters["date_to"], "tot-datum", "to date"))
+        return (" AND ".join(clauses) or "1"), params
+
+    def list(self, **filters):
+        """Conversations as a pandas DataFrame (newest first). Filters: pupil (part of the name), exact_pupil,
+        group, kind, status, language, date_from, date_to."""
+        import pandas as pd
+
+        where, params = self._where(filters)
+        rows = self.store.rows(
+            "SELECT c.*, (SELECT CASE WHEN k.withdrawn_at IS NOT NULL THEN 'withdrawn' WHEN k.given = 0 THEN 'refused'"
+            " WHEN k.pupil_view = 'refused' THEN 'refused' ELSE 'given' END FROM consents k WHERE k.conversation ="
+            " c.num ORDER BY k.num DESC LIMIT 1) AS consent_state,"
+            " (SELECT count(*) FROM transcripts t WHERE t.conversation = c.num) AS n_transcripts,"
+            " (SELECT count(*) FROM summaries s WHERE s.conversation = c.num) AS n_summaries"
+            f" FROM conversations c WHERE {where} ORDER BY c.date DESC, c.num DESC", params)
+        records = [{"id": r["id"], "pupil": r["pupil"], "group": r["grp"], "age_band": r["age_band"],
+                    "date": r["date"], "kind": r["kind"], "language": r["language"], "status": r["status"],
+                    "consent": r["consent_state"], "recording": r["recording"] is not None,
+                    "transcripts": r["n_transcripts"], "summaries": r["n_summaries"], "sensitive": bool(r["sensitive"]),
+                    "created_at": r["created_at"], "shared_at": r["shared_at"], "finalized_at": r["finalized_at"]}
+                   for r in rows]
+        return pd.DataFrame(records, columns=LIST_COLUMNS)
+
+    def search(self, query: str, *, limit: int = 50, **filters):
+        """Full-text search over names, notes, transcripts and summaries (accents ignored; every word must
+        occur; ``lees*`` matches by prefix). A DataFrame, best match first, with a snippet."""
+        import pandas as pd
+
+        match = fts_query(query or "")
+        if not match:
+            return pd.DataFrame([], columns=SEARCH_COLUMNS)
+        where, params = self._where(filters)
+        rows = self.store.rows(
+            "SELECT c.id, c.pupil, c.grp, c.date, c.kind, c.status, snippet(search, -1, '[', ']', '…', 12) AS snip,"
+            " bm25(search) AS score FROM search JOIN conversations c ON c.num = search.rowid"
+            f" WHERE search MATCH ? AND {where} ORDER BY score LIMIT ?", [match, *params, int(limit)])
+        return pd.DataFrame([{"id": r["id"], "pupil": r["pupil"], "group": r["grp"], "date": r["date"],
+                              "kind": r["kind"], "status": r["status"], "snippet": r["snip"],
+                              "score": round(-r["score"], 4)} for r in rows], columns=SEARCH_COLUMNS)
+
+    def ids(self, **filters) -> list[str]:
+        where, params = self._where(filters)
+        return [r["id"] for r in self.store.rows(f"SELECT c.id FROM conversations c WHERE {where} ORDER BY c.num",
+                                                 params)]
+
+    # --- audit ----------------------------------------------------------------------------------------------
+    def log(self, event: str, conversation_id: str | None = None, actor: str | None = None) -> None:
+        """Add an audit entry (see :data:`audit.EVENTS`); e.g. the app logs 'view' when a teacher opens one."""
+        if conversation_id is not None:
+            self._num(conversation_id)
+        audit.log(self.store, event, conversation_id, actor)
+
+    def audit_log(self, conversation_id: str | None = None):
+        return audit.entries(self.store, conversation_id)
+
+    # --- consistency ----------------------------------------------------------------------------------------
+    def check(self) -> list[str]:
+        """Everything that does not add up: empty list = consistent."""
+        problems = self.store.check()
+        referenced: set[str] = set()
+        for table, has_sha in (("transcripts", True), ("summaries", True), ("exports", False)):
+            for r in self.store.rows(f"SELECT file{', sha256' if has_sha else ''} FROM {table}"):
+                referenced.add(r["file"])
+                path = self._abs(r["file"])
+                if not path.is_file():
+                    problems.append(f"missing file: {r['file']}")
+                elif has_sha and hashlib.sha256(path.read_bytes()).hexdigest() != r["sha256"]:
+                    problems.append(f"changed file: {r['file']}")
+        for r in self.store.rows("SELECT recording FROM conversations WHERE recording IS NOT NULL"):
+            referenced.add(r["recording"])
+            if not self._abs(r["recording"]).is_file():
+                problems.append(f"missing file: {r['recording']}")
+        live = {r["path"] for r in self.store.rows("SELECT path, pid FROM intents") if _pid_alive(r["pid"])}
+        dead = self.store.one("SELECT count(*) FROM intents")[0] - len(live)
+        if dead:
+            problems.append(f"{dead} unfinished operation(s) of a stopped program (run repair)")
+        ids = {r["id"] for r in self.store.rows("SELECT id FROM conversations")}
+        root = self.data_dir / "conversations"
+        if root.is_dir():
+            for folder in root.iterdir():
+                if folder.name not in ids:
+                    if self._rel(folder) not in live:
+                        problems.append(f"folder without conversation: {folder.name}")
+                    continue
+                for f in folder.rglob("*"):
+                    rel = self._rel(f)
+                    if f.is_file() and rel not in referenced and rel not in live:
+                        problems.append(f"file without record: {rel}")
+        return problems
+
+    def repair(self, *, deep: bool = False) -> list[str]:
+        """Finish what a stopped program left: remove half-written files, complete interrupted deletions.
+        ``deep`` also scans every folder for files of ours that no row or pending step refers to (left by a
+        power cut, when the last commits had not reached the disk)."""
+        done = self._finish_intents()
+        if deep:
+            done += self._remove_orphans()
+        return done
+
+    def _remove_orphans(self) -> list[str]:
+        root = self.data_dir / "conversations"
+        if not root.is_dir():
+            return []
+        # list files first, then read rows and pending steps: a file that a live writer has made is always
+        # covered by its intent (committed before the file) or its row (committed with the intent's removal)
+        found = [f for sub in ("recording", "transcripts", "summaries") for f in root.glob(f"*/{sub}/*")
+                 if _OWN_FILE.match(f.name)]
+        with self.store.transaction() as conn:
+            known = {r[0] for r in conn.execute(
+                "SELECT file FROM transcripts UNION SELECT file FROM summaries UNION SELECT path FROM intents "
+                "UNION SELECT recording FROM conversations WHERE recording IS NOT NULL")}
+        done = []
+        for f in found:
+            rel = self._rel(f)
+            if rel not in known:
+                _remove(f)
+                done.append(f"removed orphan {rel}")
+        return done
+
+    def _finish_intents(self) -> list[str]:
+        done = []
+        for r in self.store.rows("SELECT num, op, path, pid FROM intents ORDER BY num"):
+            if r["op"] == "write" and _pid_alive(r["pid"]):
+                continue
+            path = self._abs(r["path"])
+            _remove(path)
+            if r["op"] == "write":
+                for tmp in path.parent.glob(f".{path.name}.*.tmp") if path.parent.is_dir() else ():
+                    _remove(tmp)
+            with self.store.transaction() as conn:
+                self._done(conn, [r["num"]])
+            done.append(f"{'removed unsaved' if r['op'] == 'write' else 'finished deleting'} {r['path']}")
+        return done
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+    parent = path.parent
+    for _ in range(2):  # drop emptied 'recording/' etc., never the conversation root's parent
+        if parent.name == "conversations":
+            break
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+        parent = parent.parent
+
+
+def _audio_extensions() -> tuple[str, ...]:
+    try:
+        from ..audio import SUPPORTED_EXTENSIONS
+        return tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in SUPPORTED_EXTENSIONS)
+    except ImportError:
+        return FALLBACK_AUDIO_EXTENSIONS
+
+
+def _iso_date(value, nl: str, en: str) -> str:
+    if isinstance(value, Date):
+        return value.isoformat()
+    try:
+        return Date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise InputError(f"Ongeldige {nl} {str(value)[:40]!r}: gebruik JJJJ-MM-DD.",
+                         f"Invalid {en} {str(value)[:40]!r}: use YYYY-MM-DD.") from None
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _safe_name(text: str) -> str:
+    """A file name part without path separators, dots at the start or odd characters."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+    return text[:60] or "bestand"
+
+
+def _safe_ext(suffix: str) -> str:
+    return suffix.lower() if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", suffix or "") else ""

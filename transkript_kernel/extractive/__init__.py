@@ -1,0 +1,30 @@
+"""The default summariser: offline, deterministic and instant, built from cue lists (``data/lexicon``).
+
+No language model within reach writes usable Dutch summaries, so this one reads the conversation the way a
+careful note-taker does: commitments ("ik stuur u ...") and accepted proposals ("het zou helpen als u ...")
+become actions with an owner (speaker role + pronoun) and a due date (weekday, "over zes weken", ...),
+worries and problem statements become concerns, school-domain terms become topics. Every item cites the
+segments it rests on and is phrased in the third person where that can be done safely.
+
+Parts: ``analyser`` (what they all read), ``actions`` (candidates), ``agreements`` (accepted, refused,
+merged), ``rendering`` (item text), ``concerns``, ``topics``, ``phrasing`` (word-level helpers).
+"""
+from __future__ import annotations
+
+from ..summary import Summary
+from .actions import action_candidates
+from .agreements import resolve
+from .analyser import Analyser
+from .concerns import concerns
+from .rendering import render_action
+from .topics import topics
+
+
+def summarise(transcript, language: str | None = None, **_options) -> Summary:
+    """The backend entry (see ``summarize.BACKENDS``): topics, concerns and actions of ``transcript``."""
+    an = Analyser(transcript, language)
+    cands = resolve(an, action_candidates(an))
+    action_sentences = {cd.sentence.index for cd in cands}
+    actions = [render_action(an, cd) for cd in cands]
+    return Summary(language=an.language, backend="extractive", topics=topics(an),
+                   concerns=concerns(an, action_sentences), actions=actions, warnings=[])
