@@ -143,7 +143,7 @@ def test_four_hour_file_is_refused_from_metadata_before_decoding(tmp_path, monke
 def test_duration_limit_is_configurable(tmp_path):
     with pytest.raises(AudioTooLongError):
         audio.load(WAV, max_seconds=60)
-    settings.save_config({"AsrSettings": {"max_duration_hours": 0.01}})  # 36 s, in the test's data dir
+    settings.save_config({"AudioSettings": {"max_duration_hours": 0.01}})  # 36 s, in the test's data dir
     with pytest.raises(AudioTooLongError):
         audio.load(WAV)
 
@@ -158,7 +158,7 @@ def test_size_limit(tmp_path):
     with pytest.raises(FileTooLargeError) as err:
         audio.load(M4A, max_bytes=100_000)
     assert_two_languages(err.value)
-    settings.save_config({"AsrSettings": {"max_upload_mb": 0.5}})
+    settings.save_config({"AudioSettings": {"max_upload_mb": 0.5}})
     with pytest.raises(FileTooLargeError):
         audio.load(M4A)
 

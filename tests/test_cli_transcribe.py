@@ -96,7 +96,7 @@ def test_silent_and_too_long_recordings_fail_cleanly(capsys, tmp_path):
     code, out, err = run(capsys, silent)
     assert code == 2 and out == "" and "stil" in err and "silent" in err
     from transkript_kernel import settings
-    settings.save_config({"AsrSettings": {"max_duration_hours": 0.01}})
+    settings.save_config({"AudioSettings": {"max_duration_hours": 0.01}})
     code, out, err = run(capsys, M4A, "-o", tmp_path / "x.json")
     assert code == 2 and "0:00:36" in err and not (tmp_path / "x.json").exists()
 

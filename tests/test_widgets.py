@@ -77,7 +77,7 @@ def test_ui_labels_agree_between_dutch_and_english():
 
 
 def test_notebook_is_thin_and_matches_the_packaged_copy(tmp_path):
-    from transkript_widgets.notebook import app_notebook, write_app_notebook
+    from transkript_kernel.app_notebook import app_notebook, write_app_notebook
 
     repo = json.loads((ROOT / "notebooks" / "app.ipynb").read_text(encoding="utf-8"))
     assert repo == app_notebook()
@@ -206,7 +206,7 @@ def test_bad_uploads_show_the_engines_message_and_store_nothing(name, content, e
 def test_upload_size_limit_comes_from_the_settings():
     from transkript_kernel import settings
 
-    settings.save_config({"AsrSettings": {"max_upload_mb": 1}})
+    settings.save_config({"AudioSettings": {"max_upload_mb": 1}})
     app = _app()
     _register(app)
     assert app.upload.max_bytes == 1_000_000 and "1 MB" in _text(app.upload.hint)

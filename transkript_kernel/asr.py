@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Optional
 
-from traitlets import Bool, CaselessStrEnum, Float, Int, Unicode
+from traitlets import Bool, CaselessStrEnum, Int, Unicode
 from traitlets.config import Configurable
 
 from .errors import InputError, ModelError
@@ -30,7 +30,8 @@ SCHOOL_VOCABULARY = (
 
 
 class AsrSettings(Configurable):
-    """Speech recognition (faster-whisper) and the limits on what is accepted as a recording."""
+    """Speech recognition (faster-whisper). The limits on what is accepted as a recording are
+    :class:`~.audio.AudioSettings`."""
 
     model = Unicode("base", help="Whisper model: 'base' (embedded default) or the directory of a local "
                                  "CTranslate2 Whisper model, e.g. a larger one placed by the school.").tag(config=True)
@@ -54,9 +55,6 @@ class AsrSettings(Configurable):
                                              "(the default vocabulary is Dutch); empty = always.").tag(config=True)
     split_sentences = Bool(True, help="Split Whisper's speech chunks (up to 30 s) into one segment per sentence, "
                                      "using the word timestamps.").tag(config=True)
-    max_duration_hours = Float(3.0, help="Longest recording accepted, in hours.").tag(config=True)
-    max_upload_mb = Float(250.0, help="Largest recording file accepted, in megabytes. The app cannot take more than "
-                          "256 MiB in one upload (its websocket limit).").tag(config=True)
 
 
 _MODELS: dict[tuple, tuple] = {}

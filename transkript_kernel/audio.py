@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from traitlets import Float
+from traitlets.config import Configurable
 
 from .atomic import sha256_file
 from .errors import (AudioTooLongError, CorruptAudioError, EmptyAudioError, FileTooLargeError, InputError,
@@ -21,6 +23,18 @@ SAMPLE_RATE = 16000
 SUPPORTED_EXTENSIONS = (".m4a", ".aac", ".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".mp4")
 SILENCE_DBFS = -60.0  # loudest 30 s window below this: nothing anyone could transcribe
 TRUNCATED_RATIO = 0.9  # decoded less than this share of the announced duration: the file was cut off
+
+
+class AudioSettings(Configurable):
+    """What is accepted as a recording: checked here, before any decoding or model work.
+
+    The limits belong to the audio checks, not to speech recognition: the app's upload, the command line and
+    a batch all refuse the same files, and this module needs nothing from :mod:`.asr`.
+    """
+
+    max_duration_hours = Float(3.0, help="Longest recording accepted, in hours.").tag(config=True)
+    max_upload_mb = Float(250.0, help="Largest recording file accepted, in megabytes. The app cannot take more than "
+                          "256 MiB in one upload (its websocket limit).").tag(config=True)
 
 
 @dataclass
@@ -42,12 +56,11 @@ def _hms(seconds: float) -> str:
 
 
 def _limits(max_bytes, max_seconds) -> tuple[float, float]:
-    """Explicit limits win; otherwise the configured ones (``AsrSettings``). 0 or less means no limit."""
+    """Explicit limits win; otherwise the configured ones (``AudioSettings``). 0 or less means no limit."""
     if max_bytes is None or max_seconds is None:
         from . import settings
-        from .asr import AsrSettings
 
-        conf = settings.get(AsrSettings)
+        conf = settings.get(AudioSettings)
         if max_bytes is None:
             max_bytes = conf.max_upload_mb * 1e6
         if max_seconds is None:
@@ -87,9 +100,9 @@ def check_file(path, *, max_bytes=None) -> Path:
     if size > limit:
         raise FileTooLargeError(
             f"Het bestand '{name}' is te groot ({_mb(size)}; de grens is {_mb(limit)}). Knip de opname op of "
-            "verhoog AsrSettings.max_upload_mb in de instellingen.",
+            "verhoog AudioSettings.max_upload_mb in de instellingen.",
             f"The file '{name}' is too large ({_mb(size)}; the limit is {_mb(limit)}). Split the recording or "
-            "raise AsrSettings.max_upload_mb in the settings.")
+            "raise AudioSettings.max_upload_mb in the settings.")
     return path
 
 
@@ -104,9 +117,9 @@ def _corrupt(name: str, nl: str = "", en: str = "") -> CorruptAudioError:
 def _too_long(name: str, seconds: float, limit: float) -> AudioTooLongError:
     return AudioTooLongError(
         f"De opname '{name}' duurt {_hms(seconds)}; de grens is {_hms(limit)}. Knip de opname op of verhoog "
-        "AsrSettings.max_duration_hours in de instellingen.",
+        "AudioSettings.max_duration_hours in de instellingen.",
         f"The recording '{name}' lasts {_hms(seconds)}; the limit is {_hms(limit)}. Split the recording or "
-        "raise AsrSettings.max_duration_hours in the settings.")
+        "raise AudioSettings.max_duration_hours in the settings.")
 
 
 def probe_duration(container, stream) -> float | None:

@@ -1,7 +1,7 @@
 """RecordingUpload: bring a phone recording into the case file.
 
 ipywidgets 8 ``FileUpload`` sends the whole file over the kernel websocket; ``transkript app`` raises Voila's
-message limit so 30–60 MB recordings arrive. The size limit is the engine's setting (``AsrSettings.max_upload_mb``);
+message limit so 30–60 MB recordings arrive. The size limit is the engine's setting (``AudioSettings.max_upload_mb``);
 every check is the engine's (``audio.load`` decodes the whole file, so a corrupt or silent recording is refused at
 upload, not minutes later; ``archive.import_recording`` enforces consent), and its typed errors are shown as they are.
 """
@@ -19,14 +19,11 @@ from .ui import Message, esc, fmt_size, fmt_time
 
 
 def max_upload_bytes() -> int | None:
-    """The engine's configured limit (``AsrSettings.max_upload_mb``, 0 = none), so app and command line agree."""
+    """The engine's configured limit (``AudioSettings.max_upload_mb``, 0 = none), so app and command line agree."""
     from transkript_kernel import settings
+    from transkript_kernel.audio import AudioSettings
 
-    try:
-        from transkript_kernel.asr import AsrSettings
-    except ImportError:  # no speech recognition installed: audio.load applies its own limit
-        return None
-    mb = settings.get(AsrSettings).max_upload_mb
+    mb = settings.get(AudioSettings).max_upload_mb
     return int(mb * 1_000_000) if mb and mb > 0 else None
 
 

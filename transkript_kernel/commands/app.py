@@ -35,13 +35,12 @@ def notebook_path() -> Path:
     """The app notebook: the repository copy when running from a checkout, else one generated from the package.
 
     A wheel does not ship ``notebooks/``; the same thin notebook is then written (atomically) into the cache
-    directory from :mod:`transkript_widgets.notebook`, which is the source of truth for both.
+    directory from :mod:`transkript_kernel.app_notebook`, which is the source of truth for both.
     """
     here = Path(__file__).resolve().parents[2] / "notebooks" / NOTEBOOK
     if here.is_file():
         return here
-    from transkript_widgets.notebook import write_app_notebook  # plain json, no Jupyter import
-
+    from ..app_notebook import write_app_notebook  # plain json, no Jupyter import
     from ..settings import cache_dir
     return write_app_notebook(cache_dir() / "app" / NOTEBOOK)
 

@@ -1,7 +1,8 @@
 """The thin app notebook, generated from one place so a wheel install can serve the same notebook.
 
-Plain ``json`` only: ``transkript app`` calls this without importing Jupyter. ``notebooks/app.ipynb`` in the
-repository is exactly :func:`app_notebook` (a test keeps them equal).
+It lives in the engine, not in the widgets: ``transkript app`` writes it, and the engine never imports the
+widgets (the notebook names them only in the cell text it writes). Plain ``json`` only, no Jupyter import.
+``notebooks/app.ipynb`` in the repository is exactly :func:`app_notebook` (a test keeps them equal).
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def app_notebook_json() -> str:
 
 def write_app_notebook(path: str | Path) -> Path:
     """Write the notebook atomically (only when it changed) and return its path."""
-    from transkript_kernel.atomic import write_text
+    from .atomic import write_text
 
     path = Path(path)
     text = app_notebook_json()
