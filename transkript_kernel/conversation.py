@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field, fields
 STATUSES = ("concept", "gedeeld", "definitief")
 KINDS = ("tienminutengesprek", "oudergesprek", "mentorgesprek", "adviesgesprek", "zorggesprek",
          "startgesprek", "voortgangsgesprek", "anders")
-CONSENT_HOW = ("mondeling", "schriftelijk")
+COORDINATOR_STATEMENT = "verklaring-coordinator"  # a batch coordinator's --consent given for every recording
+CONSENT_HOW = ("mondeling", "schriftelijk", COORDINATOR_STATEMENT)
 CONSENT_ROLES = ("ouder", "verzorger", "leerling", "voogd", "anders")
 
 
@@ -26,7 +27,7 @@ class ConsentRecord:
     given: bool
     by: str  # role of who answered: ouder, leerling, ...
     at: str  # ISO timestamp
-    how: str = "mondeling"  # mondeling | schriftelijk
+    how: str = "mondeling"  # mondeling | schriftelijk | verklaring-coordinator (shown "verklaring coördinator")
     purpose: str = "verslag van het gesprek"
     retention_notice: str = ""
     pupil_view: str | None = None  # given | refused | None (not asked: pupil younger than ~12)

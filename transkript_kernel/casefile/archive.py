@@ -8,6 +8,10 @@ Facts live in SQLite (:mod:`.store`), files in one folder per conversation besid
     <data>/conversations/<id>/summaries/s-<token>.json       one file per version
     <data>/conversations/<id>/exports/<name>.pdf
 
+Copies handed out elsewhere (a batch's PDF, transcript.json and summary.json in its output folder) are
+registered with the conversation by absolute path (:meth:`Archive.register_copy`), so withdrawal and deletion
+remove them too.
+
 Files get unique names and are written before the row that points at them, under an intent recorded in the
 database: a crash at any moment leaves either a finished step or a leftover that :meth:`Archive.repair`
 removes (file writes) or completes (deletions). Nothing already committed is ever touched by a repair.
@@ -22,15 +26,15 @@ import secrets
 import shutil
 from datetime import date as Date
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable
 
 from . import audit
 from . import consent as consent_mod
 from .. import settings
 from ..atomic import atomic_open, copy_file, sha256_file, write_bytes
 from ..conversation import KINDS, STATUSES, ConsentRecord, Conversation, Participant
-from ..errors import (BackendUnavailableError, DuplicateError, EmptyAudioError, InputError,
-                     NotFoundError, StorageError, UnsupportedFormatError)
+from ..errors import (DuplicateError, EmptyAudioError, InputError, NotFoundError, StorageError,
+                     UnsupportedFormatError)
 from .store import DB_NAME, Store, fts_query
 from ..summary import Summary
 from ..transcript import Transcript
@@ -43,7 +47,6 @@ FALLBACK_AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".o
 LIST_COLUMNS = ["id", "pupil", "group", "age_band", "date", "kind", "language", "status", "consent",
                 "recording", "transcripts", "summaries", "sensitive", "created_at", "shared_at", "finalized_at"]
 SEARCH_COLUMNS = ["id", "pupil", "group", "date", "kind", "status", "snippet", "score"]
-Progress = Optional[Callable[[str, float], None]]
 
 
 def pupil_key(name: str) -> str:
@@ -121,6 +124,16 @@ class Archive:
     def _rel(self, path: Path) -> str:
         return Path(path).resolve().relative_to(self.data_dir.resolve()).as_posix()
 
+    def _inside(self, path: Path) -> bool:
+        return self.data_dir.resolve() in Path(path).resolve().parents
+
+    def _ref(self, path: Path) -> str:
+        """How a row names a file: relative inside the data folder, absolute for a registered copy outside."""
+        return self._rel(path) if self._inside(path) else Path(path).resolve().as_posix()
+
+    def _discard(self, path: Path) -> None:
+        _remove(path, prune=self._inside(path))  # never tidy up folders outside the case file
+
     def _abs(self, rel: str) -> Path:
         return self.data_dir / rel
 
@@ -139,7 +152,7 @@ class Archive:
 
     def _abandon(self, paths: Iterable[Path], nums: Iterable[int]) -> None:
         for p in paths:
-            _remove(p)
+            self._discard(p)
         try:
             with self.store.transaction() as conn:
                 self._done(conn, nums)
@@ -168,13 +181,13 @@ class Archive:
         nums = []
         for p in paths:
             cur = conn.execute("INSERT INTO intents (op, path, pid, at) VALUES ('delete', ?, ?, ?)",
-                               (self._rel(p), os.getpid(), consent_mod.now()))
+                               (self._ref(p), os.getpid(), consent_mod.now()))
             nums.append(cur.lastrowid)
         return nums
 
     def _finish_deletes(self, paths: Iterable[Path], nums: list[int]) -> None:
         for p in paths:
-            _remove(p)
+            self._discard(p)
         with self.store.transaction() as conn:
             self._done(conn, nums)
 
@@ -361,45 +374,6 @@ class Archive:
                                f"The recording of {conversation_id} could not be deleted.")
         return True
 
-    # --- processing -----------------------------------------------------------------------------------------
-    def process(self, conversation_id: str, *, progress: Progress = None, backend: str | None = None,
-                actor: str | None = None, **asr_options) -> tuple[Transcript, Summary]:
-        """Transcribe the stored recording (in the conversation's language) and summarise it, storing both.
-        Resumable: a transcript or summary already stored is reused, not made again."""
-        from .. import pipeline
-
-        conv = self.get(conversation_id)
-        consent_mod.require_recording_allowed(conv, "process")
-        transcript = self.original_transcript(conversation_id)
-        if transcript is None:
-            recording = self.recording_path(conversation_id)
-            if recording is None:
-                raise NotFoundError(f"Gesprek {conversation_id} heeft geen opname om te verwerken.",
-                                    f"Conversation {conversation_id} has no recording to process.")
-            transcript = pipeline.transcribe_file(recording, language=conv.language, progress=progress,
-                                                  **asr_options)
-            consent_mod.require_recording_allowed(self.get(conversation_id), "process")  # withdrawn meanwhile?
-            self.save_transcript(conversation_id, transcript, by=actor or audit.default_actor())
-        else:
-            transcript = self.transcript(conversation_id)
-        summary = self.summary(conversation_id)
-        if summary is None:
-            try:
-                from .. import summarize
-            except ImportError as exc:
-                raise BackendUnavailableError(f"Samenvatten is niet beschikbaar: {exc}",
-                                              f"Summarising is not available: {exc}") from exc
-            if progress:
-                progress("summarize", 0.0)
-            summary = summarize.summarize(transcript, backend=backend)
-            consent_mod.require_recording_allowed(self.get(conversation_id), "process")
-            self.save_summary(conversation_id, summary, by=actor or audit.default_actor(), role="docent",
-                              reason=f"eerste versie, automatisch gemaakt ({summary.backend})")
-        if progress:
-            progress("summarize", 1.0)
-        audit.log(self.store, "process", conversation_id, actor)
-        return transcript, summary
-
     # --- transcripts ----------------------------------------------------------------------------------------
     def save_transcript(self, conversation_id: str, transcript: Transcript, *, by: str) -> int:
         """Store a transcript revision: the first is the original and is never changed; a reviewed edit is a
@@ -542,6 +516,7 @@ class Archive:
         e_files = [] if final else [self._abs(r["file"]) for r in self.store.rows(
             "SELECT file FROM exports WHERE conversation = ?", (num,))]
         deleted += ["transcripts"] * bool(t_files) + ["summaries"] * bool(s_files) + ["exports"] * bool(e_files)
+        deleted += ["copies"] * any(not self._inside(p) for p in e_files)
         paths += t_files + s_files + e_files
         with self.store.transaction() as conn:
             nums = self._delete_paths(conn, paths)
@@ -590,9 +565,35 @@ class Archive:
             self._store_file(conversation_id, target, lambda p: copy_file(src, p), commit)
         return target
 
-    def exports(self, conversation_id: str) -> list[dict]:
+    def register_copy(self, conversation_id: str, path: str | os.PathLike, kind: str = "pdf",
+                      *, actor: str | None = None) -> Path:
+        """Record a copy handed out outside the case file (e.g. a batch's output folder) with its kind, so the
+        conversation knows every copy it has; withdrawal and deletion remove it with the rest."""
+        num = self._num(conversation_id)
+        path = Path(path).resolve()
+        if not path.is_file():
+            raise InputError(f"Bestand {path.name!r} bestaat niet.", f"File {path.name!r} does not exist.")
+        if self._inside(path):
+            raise InputError(f"{path.name!r} staat al in het archief; bewaar het met add_export.",
+                             f"{path.name!r} is inside the archive; keep it with add_export.")
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM exports WHERE conversation = ? AND file = ?", (num, self._ref(path)))
+            conn.execute("INSERT INTO exports (conversation, file, kind, at) VALUES (?, ?, ?, ?)",
+                         (num, self._ref(path), kind, consent_mod.now()))
+            audit.log(self.store, "export", conversation_id, actor)
+        return path
+
+    def _export_rows(self, conversation_id: str) -> list[dict]:
         return [{"path": self._abs(r["file"]), "kind": r["kind"], "at": r["at"]} for r in self.store.rows(
             "SELECT file, kind, at FROM exports WHERE conversation = ? ORDER BY num", (self._num(conversation_id),))]
+
+    def exports(self, conversation_id: str) -> list[dict]:
+        """Exported files kept in the case file (path, kind, at), oldest first."""
+        return [e for e in self._export_rows(conversation_id) if self._inside(e["path"])]
+
+    def copies(self, conversation_id: str) -> list[dict]:
+        """Registered copies outside the case file (path, kind, at), oldest first; a copy may have been moved."""
+        return [e for e in self._export_rows(conversation_id) if not self._inside(e["path"])]
 
     # --- deleting a whole conversation -----------------------------------------------------------------------
     def delete_conversation(self, conversation_id: str, *, actor: str | None = None, scrub: bool = True) -> None:
@@ -600,12 +601,13 @@ class Archive:
         ``scrub=False`` leaves the index merge to the caller (a purge does it once at the end)."""
         num = self._num(conversation_id)
         folder = self._dir(conversation_id)
+        paths = [folder] + [c["path"] for c in self.copies(conversation_id)]
         with self.store.transaction() as conn:
-            nums = self._delete_paths(conn, [folder])
+            nums = self._delete_paths(conn, paths)
             conn.execute("DELETE FROM conversations WHERE num = ?", (num,))  # cascades to consents, revisions
             self.store.unindex(num)
             audit.log(self.store, "delete", conversation_id, actor)
-        self._finish_deletes([folder], nums)
+        self._finish_deletes(paths, nums)
         if scrub:
             self.store.scrub()
         self.verify_deleted(conversation_id, num)
@@ -715,6 +717,8 @@ class Archive:
             for r in self.store.rows(f"SELECT file{', sha256' if has_sha else ''} FROM {table}"):
                 referenced.add(r["file"])
                 path = self._abs(r["file"])
+                if not self._inside(path):
+                    continue  # a copy handed out: the coordinator may move it
                 if not path.is_file():
                     problems.append(f"missing file: {r['file']}")
                 elif has_sha and hashlib.sha256(path.read_bytes()).hexdigest() != r["sha256"]:
@@ -766,7 +770,7 @@ class Archive:
         for f in found:
             rel = self._rel(f)
             if rel not in known:
-                _remove(f)
+                self._discard(f)
                 done.append(f"removed orphan {rel}")
         return done
 
@@ -776,10 +780,10 @@ class Archive:
             if r["op"] == "write" and _pid_alive(r["pid"]):
                 continue
             path = self._abs(r["path"])
-            _remove(path)
+            self._discard(path)
             if r["op"] == "write":
                 for tmp in path.parent.glob(f".{path.name}.*.tmp") if path.parent.is_dir() else ():
-                    _remove(tmp)
+                    self._discard(tmp)
             with self.store.transaction() as conn:
                 self._done(conn, [r["num"]])
             done.append(f"{'removed unsaved' if r['op'] == 'write' else 'finished deleting'} {r['path']}")
@@ -787,7 +791,7 @@ class Archive:
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
-def _remove(path: Path) -> None:
+def _remove(path: Path, *, prune: bool = True) -> None:
     try:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
@@ -795,6 +799,8 @@ def _remove(path: Path) -> None:
             path.unlink()
     except FileNotFoundError:
         pass
+    if not prune:
+        return
     parent = path.parent
     for _ in range(2):  # drop emptied 'recording/' etc., never the conversation root's parent
         if parent.name == "conversations":

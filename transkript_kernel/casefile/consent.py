@@ -16,7 +16,7 @@ from typing import Iterable
 from traitlets import List, Unicode
 from traitlets.config import Configurable
 
-from ..conversation import CONSENT_HOW, ConsentRecord, Conversation
+from ..conversation import CONSENT_HOW, COORDINATOR_STATEMENT, ConsentRecord, Conversation
 from ..errors import ConsentError, ConsentRefusedError, ForbiddenKindError, InputError
 
 
@@ -106,8 +106,10 @@ def check(kind: str, consent: ConsentRecord | None = None, *, circumstances: Ite
 
 def validate(consent: ConsentRecord, *, age_band: str = "") -> None:
     if consent.how not in CONSENT_HOW:
-        raise InputError(f"Toestemming moet 'mondeling' of 'schriftelijk' zijn, niet {consent.how!r}.",
-                         f"Consent must be 'mondeling' (spoken) or 'schriftelijk' (written), not {consent.how!r}.")
+        raise InputError(f"Toestemming moet 'mondeling', 'schriftelijk' of '{COORDINATOR_STATEMENT}' zijn, niet "
+                         f"{consent.how!r}.",
+                         f"Consent must be 'mondeling' (spoken), 'schriftelijk' (written) or '{COORDINATOR_STATEMENT}' "
+                         f"(a batch coordinator's statement), not {consent.how!r}.")
     if not (consent.by or "").strip():
         raise InputError("Leg vast wie toestemming gaf (bijvoorbeeld 'ouder').",
                          "Record who gave consent (for example 'ouder').")
@@ -131,6 +133,13 @@ def record(given: bool, by: str, *, how: str = "mondeling", name: str = "", purp
                          retention_notice=(retention_notice if retention_notice is not None
                                            else rules()["default_retention_notice"][lang]),
                          pupil_view=pupil_view, name=name)
+
+
+def coordinator_statement(*, language: str = "nl", at: str | None = None) -> ConsentRecord:
+    """The consent record of a batch run with ``--consent given``: the coordinator states that the parents gave
+    consent for every recording; it is stored and printed as that ("verklaring coördinator"), never as the
+    parents' own spoken or written answer."""
+    return record(True, "ouder", how=COORDINATOR_STATEMENT, at=at, language=language)
 
 
 _ACTIONS = {"import": ("een opname toevoegen", "adding a recording"), "process": ("verwerken", "processing")}
