@@ -29,20 +29,32 @@ SCHOOL_VOCABULARY = (
     "plusklas, logopedie, jeugdarts, handelingsplan, ontwikkelingsperspectief, passend onderwijs, verzuim")
 
 
+# Whisper's language codes (faster_whisper.tokenizer._LANGUAGE_CODES, a test keeps them equal): the spoken language
+# is a closed choice, and the settings can offer it without importing faster-whisper.
+WHISPER_LANGUAGES = (
+    "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy", "da", "de", "el", "en",
+    "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw", "he", "hi", "hr", "ht", "hu", "hy", "id", "is",
+    "it", "ja", "jw", "ka", "kk", "km", "kn", "ko", "la", "lb", "ln", "lo", "lt", "lv", "mg", "mi", "mk", "ml", "mn",
+    "mr", "ms", "mt", "my", "ne", "nl", "nn", "no", "oc", "pa", "pl", "ps", "pt", "ro", "ru", "sa", "sd", "si", "sk",
+    "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tk", "tl", "tr", "tt", "uk", "ur", "uz",
+    "vi", "yi", "yo", "zh", "yue")
+COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32")  # what CTranslate2 runs on a CPU
+
+
 class AsrSettings(Configurable):
     """Speech recognition (faster-whisper). The limits on what is accepted as a recording are
     :class:`~.audio.AudioSettings`."""
 
     model = Unicode("base", help="Whisper model: 'base' (embedded default) or the directory of a local "
                                  "CTranslate2 Whisper model, e.g. a larger one placed by the school.").tag(config=True)
-    language = Unicode("nl", help="Spoken language: an ISO 639-1 code ('nl', 'en', 'tr', ...) or 'auto' "
-                                  "to detect it.").tag(config=True)
-    compute_type = Unicode("int8", help="CTranslate2 compute type on CPU: 'int8' (fast, default), "
-                                        "'int8_float32', 'float32'.").tag(config=True)
-    beam_size = Int(5, help="Beam search width; 5 was clearly better than greedy for Dutch.").tag(config=True)
-    batch_size = Int(8, help="Speech chunks (up to 30 s each) decoded together by the batched "
+    language = CaselessStrEnum(("auto",) + WHISPER_LANGUAGES, "nl", help="Spoken language: an ISO 639-1 code "
+                               "('nl', 'en', 'tr', ...) or 'auto' to detect it.").tag(config=True)
+    compute_type = CaselessStrEnum(COMPUTE_TYPES, "int8", help="CTranslate2 compute type on CPU: 'int8' (fast, "
+                                   "default), 'int8_float32', 'int16', 'float32'.").tag(config=True)
+    beam_size = Int(5, min=1, help="Beam search width; 5 was clearly better than greedy for Dutch.").tag(config=True)
+    batch_size = Int(8, min=1, help="Speech chunks (up to 30 s each) decoded together by the batched "
                              "pipeline.").tag(config=True)
-    cpu_threads = Int(0, help="CPU threads for the model; 0 lets CTranslate2 choose.").tag(config=True)
+    cpu_threads = Int(0, min=0, help="CPU threads for the model; 0 lets CTranslate2 choose.").tag(config=True)
     vad_filter = Bool(True, help="Cut the recording into speech chunks with Silero VAD and decode them in batches "
                                  "(fast); False uses the slower sequential decoder on the whole "
                                  "recording.").tag(config=True)
@@ -51,8 +63,9 @@ class AsrSettings(Configurable):
     vocabulary_mode = CaselessStrEnum(["hotwords", "initial_prompt"], "hotwords",
                                       help="How the vocabulary reaches Whisper: 'hotwords' (measured to help) or "
                                            "'initial_prompt' (measured to hurt on the public set).").tag(config=True)
-    vocabulary_language = Unicode("nl", help="Use the vocabulary only when the spoken language is this one "
-                                             "(the default vocabulary is Dutch); empty = always.").tag(config=True)
+    vocabulary_language = CaselessStrEnum(("",) + WHISPER_LANGUAGES, "nl", help="Use the vocabulary only when "
+                                          "the spoken language is this one (the default vocabulary is Dutch); "
+                                          "empty = always.").tag(config=True)
     split_sentences = Bool(True, help="Split Whisper's speech chunks (up to 30 s) into one segment per sentence, "
                                      "using the word timestamps.").tag(config=True)
 
