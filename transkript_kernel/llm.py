@@ -28,9 +28,9 @@ class LlmSettings(Configurable):
                                   "'transformers' summary backend. Never downloaded.").tag(config=True)
     template = Unicode("", help="Prompt template: a file path, or empty for templates/prompts/summary_<language>.j2."
                        ).tag(config=True)
-    max_new_tokens = Int(768, help="Most tokens the model may write for one summary.").tag(config=True)
-    support_threshold = Float(0.6, help="Share of an item's content words that must occur in the segments "
-                                            "it cites (0-1).").tag(config=True)
+    max_new_tokens = Int(768, min=1, help="Most tokens the model may write for one summary.").tag(config=True)
+    support_threshold = Float(0.6, min=0.0, max=1.0, help="Share of an item's content words that must occur in the "
+                                                          "segments it cites (0-1).").tag(config=True)
 
 
 # --- prompts --------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from traitlets import Float, Unicode
+from traitlets import CaselessStrEnum, Float
 from traitlets.config import Configurable
 
 from .errors import BackendUnavailableError, InputError, SummaryError
@@ -28,10 +28,11 @@ BACKENDS = {
 class SummarySettings(Configurable):
     """How summaries are made."""
 
-    backend = Unicode("extractive", help="Default summary backend: 'extractive' (offline rules, instant) or "
-                                         "'transformers' (a local language model, see LlmSettings).").tag(config=True)
-    incomplete_seconds = Float(45.0, help="A stretch of at least this many seconds (and three turns) that no "
-                                          "item cites raises an 'incomplete' warning.").tag(config=True)
+    backend = CaselessStrEnum(tuple(BACKENDS), "extractive", help="Default summary backend: 'extractive' (offline "
+                              "rules, instant) or 'transformers' (a local language model, see "
+                              "LlmSettings).").tag(config=True)
+    incomplete_seconds = Float(45.0, min=0.0, help="A stretch of at least this many seconds (and three turns) that "
+                                                   "no item cites raises an 'incomplete' warning.").tag(config=True)
 
 
 def backends() -> list[str]:

@@ -35,7 +35,7 @@ class TranslateSettings(Configurable):
                            "'fra_Latn'}}. A key with only the target ('en') serves any source language. "
                            "Empty (default): report content is not translated and the report says so. "
                            "Models are never downloaded.").tag(config=True)
-    max_length = Int(512, help="Longest translation in tokens, per text.").tag(config=True)
+    max_length = Int(512, min=1, help="Longest translation in tokens, per text.").tag(config=True)
 
 
 class Translator(Protocol):

@@ -13,8 +13,10 @@ from datetime import date as Date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-from traitlets import Enum, Int, List, Unicode
+from traitlets import CaselessStrEnum, Enum, Int, List
 from traitlets.config import Configurable
+
+from ..conversation import KINDS
 
 ACTIONS = {"finalize": ("definitief maken", "make final"),
            "delete-recording": ("opname verwijderen", "delete recording"),
@@ -28,19 +30,20 @@ class RetentionPolicy(Configurable):
     recordings = Enum(["on_final", "after_days"], default_value="on_final",
                       help="'on_final': delete the recording as soon as the report is definitief (default); "
                            "'after_days': delete it recording_days after the conversation.").tag(config=True)
-    recording_days = Int(30, help="With recordings='after_days': days after the conversation date that the "
-                                  "recording is deleted.").tag(config=True)
-    years_after_leaving = Int(2, help="Transcripts and summaries are kept until the pupil leaves school plus "
-                                      "this many years.").tag(config=True)
-    assumed_years_until_leaving = Int(4, help="When the leaving date is unknown and cannot be estimated from the "
-                                              "group ('groep 5' → after groep 8), assume the pupil leaves this "
-                                              "many years after the conversation.").tag(config=True)
-    sensitive_kinds = List(Unicode(), default_value=["zorggesprek"],
+    recording_days = Int(30, min=0, help="With recordings='after_days': days after the conversation date that the "
+                                         "recording is deleted.").tag(config=True)
+    years_after_leaving = Int(2, min=0, help="Transcripts and summaries are kept until the pupil leaves school plus "
+                                             "this many years.").tag(config=True)
+    assumed_years_until_leaving = Int(4, min=0, help="When the leaving date is unknown and cannot be estimated from "
+                                                     "the group ('groep 5' → after groep 8), assume the pupil leaves "
+                                                     "this many years after the conversation.").tag(config=True)
+    sensitive_kinds = List(CaselessStrEnum(KINDS), default_value=["zorggesprek"],
                            help="Kinds of conversation kept for the shorter sensitive term.").tag(config=True)
-    sensitive_keep_days = Int(365, help="Sensitive conversations (marked sensitive, or of a sensitive kind) are "
-                                        "deleted entirely this many days after the conversation.").tag(config=True)
-    final_after_days = Int(14, help="A report shared with the parents becomes definitief after this many days "
-                                    "without a response.").tag(config=True)
+    sensitive_keep_days = Int(365, min=0, help="Sensitive conversations (marked sensitive, or of a sensitive kind) "
+                                               "are deleted entirely this many days after the "
+                                               "conversation.").tag(config=True)
+    final_after_days = Int(14, min=0, help="A report shared with the parents becomes definitief after this many days "
+                                           "without a response.").tag(config=True)
 
 
 def policy(archive=None) -> RetentionPolicy:
