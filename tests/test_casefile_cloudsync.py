@@ -31,6 +31,6 @@ def test_ordinary_folders_give_no_warning_and_the_archive_and_cli_warn(tmp_path)
     assert detect(tmp_path / "Documenten" / "transkript") is None
     assert Archive(tmp_path / "plain").notices == []
     synced = tmp_path / "OneDrive - School" / "transkript"
-    assert "OneDrive" in Archive(synced).notices[0][0]
+    assert "OneDrive" in Archive(synced).notices[0].nl
     out = cli("archive", "list", data=synced)
     assert out.returncode == 0 and "OneDrive" in out.stderr and "OneDrive" not in out.stdout

@@ -208,8 +208,6 @@ CASEFILE_FORBIDDEN = ("asr", "audio", "weights", "diarize", "speakers", "summari
                       "pipeline", "report", "batch", "neutrality", "coverage", "translate", "promptlab")
 
 
-@pytest.mark.xfail(strict=False, reason="Archive.process (pipeline, summarize) and the recording-extension check "
-                                        "(audio) are moving to pipeline in issue 12; strict once that lands")
 def test_the_case_file_runs_no_model(graph):
     """The case file stores and reads; the workflow that feeds it (``pipeline``) is the one that runs models."""
     forbidden = {f"transkript_kernel.{name}" for name in CASEFILE_FORBIDDEN}

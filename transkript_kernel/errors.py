@@ -6,6 +6,8 @@ language without knowing what went wrong. Subclasses say *what kind* of failure 
 """
 from __future__ import annotations
 
+from .formatting import Text
+
 
 class TranskriptError(Exception):
     """Base class: a failure the user can understand and act on."""
@@ -17,12 +19,16 @@ class TranskriptError(Exception):
         self.en = en or nl
         super().__init__(self.en)
 
+    @property
+    def text(self) -> Text:
+        return Text(self.nl, self.en)
+
     def message(self, language: str = "nl") -> str:
-        return self.nl if language == "nl" else self.en
+        return self.text.get(language)
 
     def both(self) -> str:
         """Dutch first, English second — for the command line."""
-        return self.nl if self.nl == self.en else f"{self.nl}\n{self.en}"
+        return self.text.both("\n")
 
 
 # --- input ------------------------------------------------------------------------------------------------

@@ -5,17 +5,10 @@ speaker are written bare. Subtitle cue numbers follow the segment ids, so a cue 
 """
 from __future__ import annotations
 
+from .formatting import timestamp as _timestamp
 from .transcript import Transcript
 
 FORMATS = ("json", "txt", "srt", "vtt")
-
-
-def _timestamp(seconds: float, sep: str) -> str:
-    ms = int(round(max(0.0, seconds) * 1000))
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
 def _line(transcript: Transcript, segment) -> str:

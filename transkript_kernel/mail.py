@@ -17,6 +17,7 @@ from traitlets.config import Configurable
 from . import labels as L
 from .conversation import Conversation
 from .errors import InputError
+from .formatting import safe_name
 
 DEFAULT_SENDER = "leerkracht@school.invalid"  # RFC 2606: never deliverable; the mail client replaces it
 
@@ -79,7 +80,7 @@ def build_draft(*, pdf: str | Path, language: str = "nl", conversation: Conversa
     msg["Message-ID"] = make_msgid(domain="transkript.invalid")
     msg["X-Unsent"] = "1"  # open as a draft in Outlook / Thunderbird
     msg.set_content(body, headers=[f"Content-Language: {L.check_language(language)}"])
-    name = attachment_name or pdf.name
+    name = safe_name(attachment_name or pdf.name, fallback="verslag.pdf")  # a mail client saves it as is
     msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
     return msg
 

@@ -17,6 +17,7 @@ from traitlets.config import Configurable
 from . import labels as L
 from .conversation import Conversation
 from .errors import ReportError
+from .formatting import Text, clock
 from .summary import Summary
 from .transcript import ROLES, Transcript
 
@@ -31,13 +32,6 @@ class ReportSettings(Configurable):
         config=True)
     evidence_references = Bool(True, help="With the full transcript, show which transcript segments each "
                                           "summary item rests on.").tag(config=True)
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(round(max(0.0, seconds)))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 def _speaker_name(transcript: Transcript, speaker_id: str | None, lang: str) -> str:
@@ -85,7 +79,7 @@ def _facts(conversation: Conversation | None, transcript: Transcript, lang: str,
     else:
         content_lang = transcript.language
     rows += [(lab["conversation_language"], L.language_name(lang, content_lang)),
-             (lab["duration"], _clock(transcript.duration) if transcript.duration else "")]
+             (lab["duration"], clock(transcript.duration, pad=True) if transcript.duration else "")]
     return [(k, v) for k, v in rows if v]
 
 
@@ -124,7 +118,8 @@ def build_context(*, transcript: Transcript, summary: Summary, conversation: Con
 
     warnings = [{"kind": lab.get(f"warning_{w.kind}", w.kind), "text": w.text, "refs": refs(w.evidence)}
                 for w in summary.warnings]
-    warnings += [{"kind": lab["warning_other"], "text": n, "refs": ""} for n in transcript.notices]
+    warnings += [{"kind": lab["warning_other"], "text": Text.of(n).get(lang), "refs": ""}
+                 for n in transcript.notices]
 
     status, final = _status(conversation, lab)
     ctx = {
@@ -151,7 +146,7 @@ def build_context(*, transcript: Transcript, summary: Summary, conversation: Con
         "confidential_css": _css_string(lab["confidential"]),
     }
     if with_transcript:
-        ctx["transcript"] = [{"id": s.id, "time": _clock(s.start),
+        ctx["transcript"] = [{"id": s.id, "time": clock(s.start, pad=True),
                               "speaker": _speaker_name(shown_transcript, s.speaker, lang), "text": s.text.strip()}
                              for s in shown_transcript.segments if s.text.strip()]
     return ctx

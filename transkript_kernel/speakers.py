@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .errors import BackendUnavailableError, InputError, TranskriptError
+from .formatting import Text
 from .transcript import ROLES, Segment, Speaker, Transcript, Word
 
 log = logging.getLogger(__name__)
@@ -80,11 +81,11 @@ def attribute(transcript: Transcript, clip, *, mode="auto", progress: Progress =
     _record(transcript, mode, result)
     found = len(transcript.speakers)
     if mode == "auto" and found == 1:
-        transcript.notices.append("Er is één stem herkend. Klopt dat niet, kies dan het aantal sprekers. / "
-                                  "One voice was recognised. If that is wrong, choose the number of speakers.")
+        transcript.notices.append(Text("Er is één stem herkend. Klopt dat niet, kies dan het aantal sprekers.",
+                                       "One voice was recognised. If that is wrong, choose the number of speakers."))
     elif mode != "auto" and found < mode:
-        transcript.notices.append(f"Gevraagd: {mode} sprekers; in de spraak zijn er {found} teruggevonden. / "
-                                  f"Asked for {mode} speakers; {found} were found in the speech.")
+        transcript.notices.append(Text(f"Gevraagd: {mode} sprekers; in de spraak zijn er {found} teruggevonden.",
+                                       f"Asked for {mode} speakers; {found} were found in the speech."))
     guess_roles(transcript)
     return transcript
 
@@ -209,7 +210,7 @@ def _single(transcript: Transcript) -> None:
 
 def _unattributed(transcript: Transcript, nl: str, en: str) -> Transcript:
     _clear(transcript)
-    transcript.notices.append(f"{nl} / {en}")
+    transcript.notices.append(Text(nl, en))
     return transcript
 
 

@@ -16,6 +16,7 @@ from traitlets import CaselessStrEnum, Float
 from traitlets.config import Configurable
 
 from .errors import BackendUnavailableError, InputError, SummaryError
+from .formatting import clock
 from .summary import Summary, Warning
 
 # name -> "module:function"; the function takes (transcript, language=..., **options) and returns a Summary
@@ -205,7 +206,7 @@ def _cite(ids, transcript, labels) -> str:
             except KeyError:
                 out.append(f"#{i}")
                 continue
-            out.append(f"#{i} {int(seg.start) // 60}:{int(seg.start) % 60:02d}")
+            out.append(f"#{i} {clock(seg.start)}")
         return "; ".join(out)
     return f"{labels['segment']} " + ", ".join(map(str, ids))
 

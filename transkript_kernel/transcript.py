@@ -88,7 +88,7 @@ class Transcript(JsonDocument):
     speakers: dict[str, Speaker] = field(default_factory=dict)
     source: dict | None = None  # {"file": name only, "sha256": hex}
     model: dict | None = None  # what produced it: name, compute type, options
-    notices: list[str] = field(default_factory=list)  # not part of the contract: shown to the user, not saved
+    notices: list = field(default_factory=list)  # formatting.Text; not part of the contract: shown, not saved
 
     # --- contract round-trip ------------------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -11,10 +11,11 @@ from typing import Callable
 
 import ipywidgets as w
 
+from transkript_kernel.formatting import clock
 from transkript_kernel.summary import ROLES as OWNER_ROLES
 
 from .i18n import error_text, t
-from .ui import Message, esc, fmt_time
+from .ui import Message, esc
 
 SECTIONS = ("topics", "concerns", "actions")
 
@@ -35,7 +36,7 @@ def cited_segments_html(transcript, evidence) -> str:
             parts.append(f'<div class="tk-cite">#{sid}: {esc(t("summary.missing_segment"))}</div>')
             continue
         who = transcript.label_of(seg.speaker) or t("transcript.unknown_speaker")
-        parts.append(f'<div class="tk-cite"><span class="tk-seg-time">#{seg.id} {fmt_time(seg.start)}</span> '
+        parts.append(f'<div class="tk-cite"><span class="tk-seg-time">#{seg.id} {clock(seg.start)}</span> '
                      f'<b>{esc(who)}</b>: {esc(seg.text.strip())}</div>')
     return "".join(parts)
 

@@ -13,8 +13,10 @@ from typing import Callable
 
 import ipywidgets as w
 
-from .i18n import error_text, t
-from .ui import Message, esc, fmt_time
+from transkript_kernel.formatting import Text, clock
+
+from .i18n import error_text, language, t
+from .ui import Message, esc
 
 PAGE_SIZE = 20
 MAX_PLAY_SECONDS = 90.0
@@ -89,7 +91,8 @@ class TranscriptEditor(w.VBox):
         self.player_box.layout.display = "none"
         self.message.clear()
         notices = list(getattr(transcript, "notices", []) or [])
-        self.notices.value = "".join(f'<div class="tk-msg tk-msg-warn">{esc(n)}</div>' for n in notices)
+        self.notices.value = "".join(f'<div class="tk-msg tk-msg-warn">{esc(Text.of(n).get(language()))}</div>'
+                                     for n in notices)
         self._render_speakers()
         self._render_page()
 
@@ -121,7 +124,7 @@ class TranscriptEditor(w.VBox):
         options = self._speaker_options()
         rows = []
         for seg in segs[self.page * PAGE_SIZE:(self.page + 1) * PAGE_SIZE]:
-            time = w.HTML(f'<span class="tk-seg-time">{fmt_time(seg.start)}–{fmt_time(seg.end)}</span>',
+            time = w.HTML(f'<span class="tk-seg-time">{clock(seg.start)}–{clock(seg.end)}</span>',
                           layout=w.Layout(width="90px"))
             speaker = w.Dropdown(options=options, value=seg.speaker if seg.speaker in self.transcript.speakers
                                  else None, layout=w.Layout(width="190px"))
@@ -208,4 +211,4 @@ class TranscriptEditor(w.VBox):
         self.player.value = wav_bytes(part, sr)
         self.player_box.layout.display = None
         self.player_label.value = (f'<span class="tk-muted" style="padding-right:10px">'
-                                   f'{esc(t("transcript.playing", start=fmt_time(seg.start)))}</span>')
+                                   f'{esc(t("transcript.playing", start=clock(seg.start)))}</span>')

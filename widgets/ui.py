@@ -8,6 +8,8 @@ import html
 
 import ipywidgets as w
 
+from transkript_kernel.formatting import clock as fmt_time  # noqa: F401  (upload.py; others use clock)
+
 CSS = """
 <style>
 .tk-app { font-family: 'DejaVu Sans', 'Noto Sans', sans-serif; color: #1f2933; }
@@ -66,13 +68,6 @@ class Message(w.HTML):
 
 def step(title: str) -> w.HTML:
     return w.HTML(f'<div class="tk-step">{esc(title)}</div>')
-
-
-def fmt_time(seconds: float | None) -> str:
-    seconds = max(0, int(round(seconds or 0)))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def fmt_size(n: int) -> str:

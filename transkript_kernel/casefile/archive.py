@@ -32,9 +32,10 @@ from . import audit
 from . import consent as consent_mod
 from .. import settings
 from ..atomic import atomic_open, copy_file, sha256_file, write_bytes
-from ..conversation import KINDS, STATUSES, ConsentRecord, Conversation, Participant
+from ..conversation import KINDS, RECORDING_EXTENSIONS, STATUSES, ConsentRecord, Conversation, Participant
 from ..errors import (DuplicateError, EmptyAudioError, InputError, NotFoundError, StorageError,
                      UnsupportedFormatError)
+from ..formatting import Text, safe_name
 from .store import DB_NAME, Store, fts_query
 from ..summary import Summary
 from ..transcript import Transcript
@@ -42,8 +43,6 @@ from .versions import Version, diff as diff_summaries, lines as summary_lines, v
 
 ID_PATTERN = re.compile(r"^\d{8}-[0-9a-f]{8}$")
 _OWN_FILE = re.compile(r"^[rts]-[0-9a-f]{16}(\.[a-z0-9]{1,5})?$")  # names _new_file gives
-FALLBACK_AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".oga", ".opus", ".flac", ".webm",
-                             ".wma", ".amr", ".3gp", ".mkv", ".mov")
 LIST_COLUMNS = ["id", "pupil", "group", "age_band", "date", "kind", "language", "status", "consent",
                 "recording", "transcripts", "summaries", "sensitive", "created_at", "shared_at", "finalized_at"]
 SEARCH_COLUMNS = ["id", "pupil", "group", "date", "kind", "status", "snippet", "score"]
@@ -76,7 +75,7 @@ class Archive:
     def __init__(self, data_dir: str | os.PathLike | None = None, *, repair: bool = True):
         self.data_dir = Path(data_dir).expanduser() if data_dir else settings.data_dir()
         self.store = Store(self.data_dir / DB_NAME)
-        self.notices: list[tuple[str, str]] = []  # (nl, en) for the user: e.g. a cloud-sync warning
+        self.notices: list[Text] = []  # for the user, e.g. a cloud-sync warning
         from .cloudsync import detect
 
         cloud = detect(self.data_dir)
@@ -301,7 +300,7 @@ class Archive:
         if src.is_dir() or not src.exists():
             raise InputError(f"Bestand {src.name!r} bestaat niet.", f"File {src.name!r} does not exist.")
         ext = src.suffix.lower()
-        if ext not in _audio_extensions():
+        if ext not in RECORDING_EXTENSIONS:
             raise UnsupportedFormatError(f"{src.name!r} is geen ondersteund geluidsbestand ({ext or 'geen extensie'}).",
                                          f"{src.name!r} is not a supported audio file ({ext or 'no extension'}).")
         if src.is_file() and src.stat().st_size == 0:
@@ -551,7 +550,8 @@ class Archive:
             raise InputError(f"Bestand {src.name!r} bestaat niet.", f"File {src.name!r} does not exist.")
         folder = self.conversation_dir(conversation_id) / "exports"
         inside = src.resolve().parent == folder.resolve()
-        target = src if inside else folder / f"{_safe_name(src.stem)}-{secrets.token_hex(4)}{_safe_ext(src.suffix)}"
+        name = safe_name(src.stem, ascii_only=True, max_length=60)
+        target = src if inside else folder / f"{name}-{secrets.token_hex(4)}{_safe_ext(src.suffix)}"
 
         def commit(conn):
             conn.execute("INSERT INTO exports (conversation, file, kind, at) VALUES (?, ?, ?, ?)",
@@ -812,14 +812,6 @@ def _remove(path: Path, *, prune: bool = True) -> None:
         parent = parent.parent
 
 
-def _audio_extensions() -> tuple[str, ...]:
-    try:
-        from ..audio import SUPPORTED_EXTENSIONS
-        return tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in SUPPORTED_EXTENSIONS)
-    except ImportError:
-        return FALLBACK_AUDIO_EXTENSIONS
-
-
 def _iso_date(value, nl: str, en: str) -> str:
     if isinstance(value, Date):
         return value.isoformat()
@@ -832,16 +824,6 @@ def _iso_date(value, nl: str, en: str) -> str:
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _safe_name(text: str) -> str:
-    """A file name part without path separators, dots at the start or odd characters."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
-    return text[:60] or "bestand"
 
 
 def _safe_ext(suffix: str) -> str:

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..formatting import Text
+
 # (provider, folder names matched case-insensitively; a name ending in '*' is a prefix)
 _FOLDERS = (
     ("OneDrive", ("onedrive", "onedrive - *", "onedrive-*")),
@@ -31,8 +33,8 @@ class CloudFolder:
     provider: str
     folder: Path
 
-    def warning(self) -> tuple[str, str]:
-        return (f"Let op: de datamap ligt in een map die {self.provider} synchroniseert ({self.folder}). "
+    def warning(self) -> Text:
+        return Text(f"Let op: de datamap ligt in een map die {self.provider} synchroniseert ({self.folder}). "
                 "Leerlinggegevens horen niet in een (privé) cloudback-up: kies een map buiten "
                 f"{self.provider} (instelling TRANSKRIPT_DATA).",
                 f"Warning: the data directory lies in a folder synced by {self.provider} ({self.folder}). Pupil "
