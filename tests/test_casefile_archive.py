@@ -4,6 +4,7 @@ import hashlib
 import pytest
 
 from casefile_helpers import ODD_NAMES, all_files, fake_audio, new_conversation, open_archive, summary, transcript
+from transkript_kernel import pipeline
 from transkript_kernel.casefile.archive import Archive
 from transkript_kernel.conversation import Participant
 from transkript_kernel.errors import (DuplicateError, EmptyAudioError, InputError, NotFoundError,
@@ -36,7 +37,7 @@ def test_unknown_ids_give_a_clear_not_found(bad, tmp_path):
     archive = open_archive()
     new_conversation(archive)
     for call in (lambda: archive.get(bad), lambda: archive.import_recording(bad, fake_audio(tmp_path / "a.wav")),
-                 lambda: archive.process(bad), lambda: archive.summary(bad), lambda: archive.transcript(bad),
+                 lambda: pipeline.process_conversation(archive, bad), lambda: archive.summary(bad), lambda: archive.transcript(bad),
                  lambda: archive.save_summary(bad, summary(), by="juf", role="docent", reason="x"),
                  lambda: archive.finalize(bad), lambda: archive.withdraw_consent(bad),
                  lambda: archive.conversation_dir(bad),

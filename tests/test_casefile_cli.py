@@ -3,6 +3,7 @@ import json
 import zipfile
 
 from casefile_helpers import cli, fake_audio, summary
+from conftest import ffmpeg
 
 
 def test_full_workflow_on_the_command_line(tmp_path, isolated_data):
@@ -12,8 +13,12 @@ def test_full_workflow_on_the_command_line(tmp_path, isolated_data):
     assert new.returncode == 0, new.stderr
     cid = new.stdout.strip()
     assert new.stdout == cid + "\n" and len(cid.split()) == 1  # the id alone
-    audio = fake_audio(tmp_path / "opname één.m4a")
-    assert cli("import", cid, str(audio)).returncode == 0
+    audio = tmp_path / "opname één.m4a"  # `import` decodes it, as the app's upload does
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "aac", audio)
+    broken = cli("import", cid, str(fake_audio(tmp_path / "kapot.m4a")))
+    assert broken.returncode != 0 and "kapot.m4a" in broken.stderr and "SHA-256" not in broken.stderr
+    imported = cli("import", cid, str(audio))
+    assert imported.returncode == 0, imported.stderr
     dup = cli("import", cid, str(audio))
     assert dup.returncode == 5 and "SHA-256" in dup.stderr
 

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from casefile_helpers import all_files, fake_audio, new_conversation, open_archive, summary, transcript
+from transkript_kernel import pipeline
 from transkript_kernel.casefile import consent
 from transkript_kernel.errors import ConsentError, ConsentRefusedError, ForbiddenKindError
 from transkript_kernel.settings import save_config
@@ -61,7 +62,8 @@ def test_refusal_stores_notes_but_no_recording_and_no_processing(tmp_path):
     conv = new_conversation(archive, given=False, notes="Afspraak: extra leesoefening thuis.")
     assert archive.get(conv.id).notes.startswith("Afspraak")
     for call in (lambda: archive.import_recording(conv.id, fake_audio(tmp_path / "a.wav")),
-                 lambda: archive.process(conv.id)):
+                 lambda: pipeline.import_recording(archive, conv.id, fake_audio(tmp_path / "b.wav", seed=1)),
+                 lambda: pipeline.process_conversation(archive, conv.id)):
         with pytest.raises(ConsentRefusedError) as err:
             call()
         assert "niet toegestaan" in err.value.nl

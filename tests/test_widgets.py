@@ -470,16 +470,16 @@ def test_archive_filters_by_group_and_status(processed):
 def _slow_process(monkeypatch):
     import threading
 
-    from transkript_kernel.casefile.archive import Archive
+    from transkript_kernel import pipeline
 
     gate = threading.Event()
-    original = Archive.process
+    original = pipeline.process_conversation
 
-    def slow(self, *a, **k):
+    def slow(*a, **k):
         gate.wait(60)
-        return original(self, *a, **k)
+        return original(*a, **k)
 
-    monkeypatch.setattr(Archive, "process", slow)
+    monkeypatch.setattr(pipeline, "process_conversation", slow)
     return gate
 
 

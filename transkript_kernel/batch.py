@@ -1,10 +1,18 @@
-"""A whole evening of recordings at once: one papermill run of ``notebooks/conversation.ipynb`` per recording.
+"""A whole evening of recordings at once, through the case file: one papermill run of
+``notebooks/conversation.ipynb`` per recording.
 
-Consent first: with a manifest (CSV ``file,pupil,group,kind,date,language,consent``) only rows with consent
-``given`` are processed, the rest is skipped and reported; without a manifest the batch refuses to start
-unless the coordinator states ``--consent given`` for every file. Each recording's executed notebook and PDF
-land in OUT_DIR; a finished one is marked (``.done/<name>.json``, with the recording's hash) and skipped on a
-rerun, so an interrupted batch resumes. One failure never stops the rest; ``results.csv`` lists every file.
+Consent first: with a manifest (CSV ``file,pupil,group,kind,date,language,consent``, optionally ``consent_by``
+and ``consent_how``) only rows with consent ``given`` are processed, the rest is skipped and reported; without a
+manifest the batch refuses to start unless the coordinator states ``--consent given`` for every file, which is
+stored as a consent record of its own kind ("verklaring coördinator").
+
+Each recording becomes a conversation in the case file at ``$TRANSKRIPT_DATA`` (imported with
+:func:`.pipeline.import_recording`, so a file the app would refuse is refused here too); the notebook then runs
+:func:`.pipeline.process_conversation` and :func:`.pipeline.export_report` for it. PDF, ``NAME.transcript.json``
+and ``NAME.summary.json`` land in OUT_DIR as copies registered with the conversation, beside the executed
+notebook. A finished recording is marked (``.done/<name>.json``, with the recording's hash and conversation id)
+and skipped on a rerun; an interrupted one resumes in the case file (same recording = same conversation, and
+what is stored is not made again). One failure never stops the rest; ``results.csv`` lists every file.
 
 Workers are processes; each one drives papermill, which runs the notebook in its own kernel process (the
 kernelspec ``python3`` resolves to the interpreter running the batch, i.e. the project's venv).
@@ -17,14 +25,15 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .atomic import sha256_file
 from .errors import ConsentError, InputError, TranskriptError
 
 MANIFEST_COLUMNS = ("file", "pupil", "group", "kind", "date", "language", "consent")
-RESULT_COLUMNS = ("file", "pupil", "status", "message", "pdf", "notebook", "seconds")
+MANIFEST_OPTIONAL = {"consent_by": "ouder", "consent_how": "schriftelijk"}  # the manifest is the written record
+RESULT_COLUMNS = ("file", "pupil", "status", "message", "pdf", "notebook", "seconds", "conversation")
 DONE_DIR = ".done"
 
 
@@ -43,6 +52,9 @@ class BatchItem:
     date: str = ""
     language: str = "nl"
     consent: str = ""
+    consent_by: str = "ouder"
+    consent_how: str = "schriftelijk"
+    coordinator: bool = False  # consent stated by the coordinator (--consent given), not per row
     skip_reason: tuple[str, str] | None = None  # (nl, en) when it must not be processed
 
 
@@ -55,6 +67,7 @@ class BatchResult:
     pdf: str = ""
     notebook: str = ""
     seconds: float = 0.0
+    conversation: str = ""  # the id in the case file
 
 
 @dataclass
@@ -126,7 +139,8 @@ def read_manifest(path: Path, input_dir: Path) -> list[BatchItem]:
         file = (input_dir / row["file"]).resolve()
         it = BatchItem(file=file, name="", pupil=row["pupil"], group=row["group"],
                        kind=row["kind"] or "oudergesprek", date=row["date"], language=row["language"] or "nl",
-                       consent=row["consent"].lower())
+                       consent=row["consent"].lower(),
+                       **{k: row.get(k) or default for k, default in MANIFEST_OPTIONAL.items()})
         if root not in file.parents:
             it.skip_reason = (f"{row['file']!r} ligt buiten de invoermap.", f"{row['file']!r} is outside the input folder.")
         elif it.consent != "given":
@@ -158,7 +172,7 @@ def plan(input_dir: Path, *, manifest: Path | None = None, consent: str | None =
                 "met --consent given dat voor elke opname in de map toestemming is vastgelegd.",
                 "The batch does not start: give a manifest (--manifest) with consent per recording, or state "
                 "with --consent given that consent was recorded for every recording in the folder.")
-        items = [BatchItem(file=p.resolve(), name="", consent="given") for p in discover(input_dir)]
+        items = [BatchItem(file=p.resolve(), name="", consent="given", coordinator=True) for p in discover(input_dir)]
     _unique_names(items)
     return items
 
@@ -180,38 +194,70 @@ def _already_done(item: BatchItem, out_dir: Path) -> dict | None:
     return None
 
 
-def _run_one(job: dict) -> dict:
-    """In a worker process: execute the notebook for one recording; never raises."""
-    import papermill as pm
+def file_conversation(archive, item: BatchItem, *, actor: str | None = None) -> str:
+    """The conversation in the case file that holds this recording: found by the recording's hash when a
+    previous run stored it, else created with the consent of its manifest row (or the coordinator's statement)
+    and imported through the one workflow. A recording that cannot be imported leaves no conversation behind."""
+    from datetime import date as Date
 
+    from . import pipeline
+    from .casefile import consent as consent_mod
+
+    found = archive.find_recording(sha256_file(item.file))
+    if found is not None:
+        return found
+    if item.coordinator:
+        record = consent_mod.coordinator_statement(language=item.language)
+    else:
+        record = consent_mod.record(True, item.consent_by, how=item.consent_how, language=item.language)
+    day = item.date or Date.fromtimestamp(item.file.stat().st_mtime).isoformat()  # the recording's own date
+    conv = archive.create(pupil=item.pupil or item.file.stem, date=day, kind=item.kind, language=item.language,
+                          group=item.group, consent=record, actor=actor)
+    try:
+        pipeline.import_recording(archive, conv.id, item.file, actor=actor)
+    except BaseException:
+        archive.delete_conversation(conv.id, actor=actor)
+        raise
+    return conv.id
+
+
+def _run_one(job: dict) -> dict:
+    """In a worker process: file the recording in the case file, then execute the notebook; never raises."""
     out_dir = Path(job["out_dir"])
-    name = job["name"]
+    item: BatchItem = job["item"]
+    name = item.name
     out_nb = out_dir / f"{name}.ipynb"
     error_file = out_dir / f"{name}.error.json"
     error_file.unlink(missing_ok=True)
-    params = {"audio_path": job["file"], "output_dir": str(out_dir), "output_name": name,
-              "language": job["language"], "report_language": job["report_language"] or job["language"],
-              "with_transcript": job["with_transcript"], "template": job["template"], "pupil": job["pupil"],
-              "group": job["group"], "kind": job["kind"], "date": job["date"], "consent": job["consent"],
-              "error_file": str(error_file)}
     start = time.monotonic()
-    result = {"status": "failed", "message": "", "pdf": "", "notebook": out_nb.name}
+    result = {"status": "failed", "message": "", "pdf": "", "notebook": "", "conversation": ""}
     log_dir = out_dir / "logs"
     log_dir.mkdir(exist_ok=True)
     saved_stderr = os.dup(2)  # the kernel's own chatter goes to logs/NAME.log, not over the progress bar
     try:
+        from .casefile.archive import Archive
+
+        with Archive() as archive:
+            result["conversation"] = cid = file_conversation(archive, item, actor=job["actor"])
+        params = NotebookParams(conversation_id=cid, report_language=job["report_language"] or "",
+                                with_transcript=job["with_transcript"], template=job["template"],
+                                output_dir=str(out_dir), output_name=name, speakers=str(job["speakers"]),
+                                error_file=str(error_file))
+        import papermill as pm
+
+        result["notebook"] = out_nb.name
         with open(log_dir / f"{name}.log", "w", encoding="utf-8") as log:
             os.dup2(log.fileno(), 2)
-            pm.execute_notebook(job["notebook"], str(out_nb), parameters=params, kernel_name=job["kernel_name"],
-                                progress_bar=False, log_output=False, cwd=str(out_dir),
-                                execution_timeout=job["timeout"])
+            pm.execute_notebook(job["notebook"], str(out_nb), parameters=asdict(params),
+                                kernel_name=job["kernel_name"], progress_bar=False, log_output=False,
+                                cwd=str(out_dir), execution_timeout=job["timeout"])
         pdf = out_dir / f"{name}.pdf"
         if not pdf.is_file():
             raise RuntimeError("the notebook finished without writing the PDF")
         from .atomic import write_json
 
-        write_json(_done_marker(out_dir, name), {"file": Path(job["file"]).name, "sha256": sha256_file(Path(job["file"])),
-                                                 "pdf": pdf.name, "notebook": out_nb.name})
+        write_json(_done_marker(out_dir, name), {"file": item.file.name, "sha256": sha256_file(item.file),
+                                                 "pdf": pdf.name, "notebook": out_nb.name, "conversation": cid})
         result.update(status="done", pdf=pdf.name)
     except Exception as exc:  # one failure must not stop the batch: record it and go on
         result["message"] = _failure_message(exc, error_file)
@@ -228,7 +274,9 @@ def _init_worker(threads: int) -> None:
 
 
 def _failure_message(exc: Exception, error_file: Path) -> str:
-    """Dutch first, then English: from the notebook's error record if it wrote one, else the exception."""
+    """Dutch first, then English: from the engine's error or the notebook's error record, else the exception."""
+    if isinstance(exc, TranskriptError):
+        return f"{exc.nl} / {exc.en}" if exc.nl != exc.en else exc.nl
     try:
         err = json.loads(error_file.read_text(encoding="utf-8"))
         return f"{err['nl']} / {err['en']}" if err["nl"] != err["en"] else err["nl"]
@@ -241,9 +289,10 @@ def _failure_message(exc: Exception, error_file: Path) -> str:
 # --- the batch --------------------------------------------------------------------------------------------
 def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | None = None,
         report_language: str | None = None, with_transcript: bool = False, template: str = "report",
-        notebook=None, kernel_name: str = "python3", timeout: int | None = None,
-        progress: bool = True) -> BatchReport:
-    """Process every recording in ``input_dir``; results in ``out_dir`` (``results.csv`` at the end)."""
+        notebook=None, kernel_name: str = "python3", timeout: int | None = None, speakers="auto",
+        actor: str | None = None, progress: bool = True) -> BatchReport:
+    """Process every recording in ``input_dir`` through the case file at ``$TRANSKRIPT_DATA``; copies in
+    ``out_dir`` (``results.csv`` at the end). ``speakers`` is 'auto', 'off' or a count, as everywhere."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing
 
@@ -251,11 +300,13 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
 
     from .atomic import write_text
     from .labels import check_language
+    from .speakers import parse_mode
 
     if workers < 1:
         raise InputError("--workers moet minstens 1 zijn.", "--workers must be at least 1.")
     if report_language:
         report_language = check_language(report_language)
+    speakers = parse_mode(speakers)
     items = plan(Path(input_dir), manifest=Path(manifest) if manifest else None, consent=consent)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -278,11 +329,11 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
             continue
         if (done := _already_done(it, out_dir)) is not None:
             res.status, res.pdf, res.notebook = "already-done", done["pdf"], done.get("notebook", "")
+            res.conversation = done.get("conversation", "")
             continue
-        jobs.append({"file": str(it.file), "name": it.name, "out_dir": str(out_dir), "notebook": str(notebook),
-                     "language": it.language, "report_language": report_language, "with_transcript": with_transcript,
-                     "template": template, "pupil": it.pupil, "group": it.group, "kind": it.kind, "date": it.date,
-                     "consent": it.consent, "kernel_name": kernel_name, "timeout": timeout})
+        jobs.append({"item": it, "name": it.name, "out_dir": str(out_dir), "notebook": str(notebook),
+                     "report_language": report_language, "with_transcript": with_transcript, "template": template,
+                     "speakers": speakers, "actor": actor, "kernel_name": kernel_name, "timeout": timeout})
 
     if jobs:
         # share the cores: each kernel's ASR gets its part instead of all kernels fighting over all cores
@@ -328,32 +379,48 @@ def _write_results(report: BatchReport, out_dir: Path, write_text) -> None:
     report.results_csv = write_text(out_dir / "results.csv", buf.getvalue())
 
 
+
+
 # --- used inside the notebook ----------------------------------------------------------------------------
+@dataclass
+class NotebookParams:
+    """The papermill parameters of ``notebooks/conversation.ipynb``, names and defaults exactly as in its
+    ``parameters`` cell (a test checks them with ``papermill.inspect_notebook``). The batch fills these."""
+
+    conversation_id: str = ""  # the conversation in the case file ($TRANSKRIPT_DATA)
+    report_language: str = ""  # "" = the conversation's language
+    with_transcript: bool = False
+    template: str = "report"
+    output_dir: str = "."  # where the PDF, transcript and summary copies go
+    output_name: str = ""  # file name stem; "" = the conversation id
+    speakers: str = "auto"  # "auto", "off" or a number of speakers
+    summary_backend: str = ""  # "" = the configured backend
+    error_file: str = ""  # the batch reads engine errors (Dutch and English) from here
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
 class NotebookRun:
-    """The steps of ``conversation.ipynb``, one method per cell, so the notebook stays a few readable lines.
+    """The steps of ``conversation.ipynb``, one method per cell, so the notebook stays a few readable lines;
+    every step is the one workflow's (:mod:`.pipeline`) on the archived conversation.
 
     Engine errors (:class:`TranskriptError`) are also written to ``error_file`` (Dutch and English) before
     they propagate, so the batch can report them in Dutch first.
     """
 
-    def __init__(self, *, conversation_id: str = "", audio_path: str = "", language: str = "nl",
-                 report_language: str = "", with_transcript: bool = False, template: str = "report",
-                 output_dir: str = ".", output_name: str = "", pupil: str = "", group: str = "",
-                 kind: str = "oudergesprek", date: str = "", consent: str = "", speakers: str = "auto",
-                 summary_backend: str = "extractive", error_file: str = ""):
-        self.conversation_id, self.audio_path = conversation_id.strip(), audio_path.strip()
-        self.language, self.report_language = language or "nl", report_language or language or "nl"
-        self.with_transcript, self.template = bool(with_transcript), template or "report"
-        self.output_dir = Path(output_dir or ".")
-        self.pupil, self.group, self.kind, self.date, self.consent = pupil, group, kind or "oudergesprek", date, consent
-        self.speakers, self.summary_backend = speakers, summary_backend
-        self.error_file = Path(error_file) if error_file else None
-        if bool(self.conversation_id) == bool(self.audio_path):
-            self._fail(InputError("Geef óf een gesprek-ID óf een opname.",
-                                  "Give either a conversation id or a recording."))
-        self.name = output_name or _safe_stem(self.conversation_id or Path(self.audio_path).name)
+    def __init__(self, params: NotebookParams):
+        self.params = params
+        self.conversation_id = (params.conversation_id or "").strip()
+        self.output_dir = Path(params.output_dir or ".")
+        self.error_file = Path(params.error_file) if params.error_file else None
+        if not self.conversation_id:
+            self._fail(InputError("Geef het ID van een gesprek uit het archief (transkript new / import).",
+                                  "Give the id of a conversation in the archive (transkript new / import)."))
+        self.name = params.output_name or _safe_stem(self.conversation_id)
         self.archive = None
-        self._conversation = self._transcript = self._summary = None
+        self._conversation = self._result = None
 
     def _fail(self, exc: Exception):
         if self.error_file is not None and isinstance(exc, TranskriptError):
@@ -373,77 +440,59 @@ class NotebookRun:
         return self._guard(self._load_conversation)
 
     def _load_conversation(self):
-        from .casefile import consent as consent_mod
-        from .conversation import ConsentRecord, Conversation
+        from .casefile.archive import Archive
 
-        if self.conversation_id:
-            from .casefile.archive import Archive
-
+        if self.archive is None:
             self.archive = Archive()
-            self._conversation = self.archive.get(self.conversation_id)
-            return self._conversation
-        if (self.consent or "").strip().lower() != "given":
-            raise consent_mod.ConsentRefusedError(
-                f"Geen toestemming vastgelegd voor {Path(self.audio_path).name}: niet verwerkt.",
-                f"No consent recorded for {Path(self.audio_path).name}: not processed.")
-        if rule := consent_mod.forbidden_rule(self.kind):
-            raise consent_mod.ForbiddenKindError(rule["nl"], rule["en"])
-        rules = consent_mod.rules()
-        lang = "nl" if self.language == "nl" else "en"
-        self._conversation = Conversation(
-            id=self.name, pupil=self.pupil, date=self.date, kind=self.kind, language=self.language, group=self.group,
-            consent=ConsentRecord(given=True, by="", at="", how="", purpose=rules["default_purpose"][lang]))  # manifest says only "given"
+        self._conversation = self.archive.get(self.conversation_id)
         return self._conversation
 
     def transcript(self):
-        return self._guard(self._make_transcript)
+        """Transcribe, attribute speakers and summarise (resumable: the case file's own results are reused)."""
+        return self._guard(self._process).transcript
 
-    def _make_transcript(self):
+    def _process(self):
+        from . import pipeline
+
         if self._conversation is None:
             self._load_conversation()
-        if self.archive is not None:
-            self._transcript, self._summary = self.archive.process(self.conversation_id, backend=self.summary_backend)
-        else:
-            from . import pipeline
-
-            mode = int(self.speakers) if str(self.speakers).isdigit() else self.speakers
-            self._transcript = pipeline.transcribe_file(self.audio_path, language=self.language, speakers=mode)
-        self._transcript.save(self.output_dir / f"{self.name}.transcript.json")
-        return self._transcript
+        if self._result is None:
+            self._result = pipeline.process_conversation(
+                self.archive, self.conversation_id, speakers=self.params.speakers,
+                backend=self.params.summary_backend or None)
+        return self._result
 
     def summary(self):
-        return self._guard(self._make_summary)
+        """The summary, and the transcript and summary copies (``NAME.*.json``) registered with the conversation."""
+        return self._guard(self._summary)
 
-    def _make_summary(self):
-        if self._summary is None:
-            from . import summarize
+    def _summary(self):
+        from . import pipeline
 
-            self._summary = summarize.summarize(self._transcript, backend=self.summary_backend)
-        self._summary.save(self.output_dir / f"{self.name}.summary.json")
-        return self._summary
+        result = self._process()
+        pipeline.copy_results(self.archive, self.conversation_id, self.output_dir, self.name)
+        return result.summary
 
     def chart(self):
         """The speaking-time chart as SVG bytes, or None when no speaker is known."""
         from . import charts
 
-        if not charts.has_speakers(self._transcript):
+        transcript = self._guard(self._process).transcript
+        if not charts.has_speakers(transcript):
             return None
-        return self._guard(charts.speaking_time_chart, self._transcript, fmt="svg")
+        return self._guard(charts.speaking_time_chart, transcript, fmt="svg")
 
     def pdf(self) -> Path:
-        return self._guard(self._make_pdf)
+        """The report, kept in the case file, with its copy ``NAME.pdf`` in the output folder."""
+        return self._guard(self._pdf)
 
-    def _make_pdf(self) -> Path:
-        from . import report
+    def _pdf(self) -> Path:
+        from . import pipeline
 
-        version = None
-        if self.archive is not None:
-            versions = self.archive.versions(self.conversation_id)
-            version = versions[-1].version if versions else None
-        out = report.render_pdf(self.output_dir / f"{self.name}.pdf", transcript=self._transcript,
-                                summary=self._summary, conversation=self._conversation,
-                                language=self.report_language, with_transcript=self.with_transcript,
-                                version=version, template=self.template)
-        if self.archive is not None:
-            self.archive.add_export(self.conversation_id, out, kind="pdf")
-        return out
+        self._process()
+        result = pipeline.export_report(self.archive, self.conversation_id,
+                                        language=self.params.report_language or None,
+                                        with_transcript=bool(self.params.with_transcript),
+                                        template=self.params.template or "report",
+                                        out=self.output_dir / f"{self.name}.pdf")
+        return result.copy

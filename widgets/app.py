@@ -1,8 +1,9 @@
 """The teacher's app: consent → upload → transcribe → review → PDF, plus archive, retention, settings, help.
 
-The app only wires widgets together and keeps which conversation is open. Long work (``archive.process``)
-runs in a background thread that reports real progress per stage (transcription, speakers, summary), so the
-page stays responsive; a failure shows the engine's message and keeps whatever the case file already saved.
+The app only wires widgets together and keeps which conversation is open. Long work
+(``pipeline.process_conversation``) runs in a background thread that reports real progress per stage
+(``pipeline.PROCESS_STAGES``: transcription, speakers, summary), so the page stays responsive; a failure shows the
+engine's message and keeps whatever the case file already saved.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import threading
 import time
 
 import ipywidgets as w
+
+from transkript_kernel.pipeline import PROCESS_STAGES as STAGES
 
 from . import i18n
 from .archive_browser import ArchiveBrowser
@@ -24,15 +27,9 @@ from .transcript_editor import TranscriptEditor
 from .ui import CSS, Message, esc, step
 from .upload import RecordingUpload
 
-STAGES = ("transcribe", "speakers", "summarize")
-STAGE_ALIASES = {"asr": "transcribe", "transcription": "transcribe", "transcribing": "transcribe",
-                 "diarise": "speakers", "diarize": "speakers", "diarisation": "speakers", "speaker": "speakers",
-                 "summary": "summarize", "summarise": "summarize", "summarizing": "summarize"}
-
 
 def stage_of(name) -> str | None:
-    name = str(name or "").lower()
-    name = STAGE_ALIASES.get(name, name)
+    """The pipeline's own stage names only: one progress signature, no aliases to keep in step."""
     return name if name in STAGES else None
 
 
@@ -59,7 +56,7 @@ class _ThreadArchive:
 
 
 class ProcessPanel(w.VBox):
-    """Step 3: run ``archive.process`` in a thread with one progress bar per stage."""
+    """Step 3: run ``pipeline.process_conversation`` in a thread with one progress bar per stage."""
 
     def __init__(self, archive_factory, on_done, **kw):
         self._archive = archive_factory
@@ -145,9 +142,12 @@ class ProcessPanel(w.VBox):
 
     def _run(self, cid: str) -> None:
         started = time.monotonic()
+        from transkript_kernel import pipeline
+
         archive = self._archive()
         try:
-            transcript, summary = archive.process(cid, progress=self.progress, actor="docent")
+            result = pipeline.process_conversation(archive, cid, progress=self.progress, actor="docent")
+            transcript, summary = result.transcript, result.summary
         except Exception as exc:  # keep what the case file already saved and say what went wrong
             kept = self._kept(archive, cid)
             self.message.show("error", t("process.failed", reason=error_text(exc)) +

@@ -1,13 +1,12 @@
 """ExportPanel: the PDF for the parents — language, with or without transcript, preview and download.
 
-``report.render_pdf`` makes the PDF inside the conversation's folder and the case file records the export.
+``pipeline.export_report`` makes the PDF inside the conversation's folder and the case file records the export.
 The preview is the PDF's first page(s) rendered to PNG by poppler's ``pdftoppm``; the download is a
 ``data:`` link, so the file never passes through anything but this page and the local kernel.
 """
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import shutil
 import subprocess
 import tempfile
@@ -81,24 +80,15 @@ class ExportPanel(w.VBox):
         self.preview.children = []
 
     def export(self) -> Path | None:
-        from transkript_kernel import report
+        from transkript_kernel import pipeline
 
         archive = self._archive()
         cid = self.conversation_id
         self.make_button.disabled = True
         self.message.show("info", t("export.working"))
         try:
-            conv = archive.get(cid)
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            suffix = "-met-transcript" if self.with_transcript.value else ""
-            out = archive.conversation_dir(cid) / "exports" / f"verslag-{cid}-{self.language.value}{suffix}-{stamp}.pdf"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            versions = archive.versions(cid)
-            pdf = Path(report.render_pdf(out, transcript=archive.transcript(cid), summary=archive.summary(cid),
-                                         conversation=conv, language=self.language.value,
-                                         with_transcript=self.with_transcript.value,
-                                         version=versions[-1].version if versions else None))
-            archive.add_export(cid, pdf, kind="pdf")
+            pdf = pipeline.export_report(archive, cid, language=self.language.value,
+                                         with_transcript=self.with_transcript.value, actor="docent").pdf
         except Exception as exc:
             self.message.show("error", t("export.failed", reason=error_text(exc)))
             return None

@@ -2,8 +2,9 @@
 
 ipywidgets 8 ``FileUpload`` sends the whole file over the kernel websocket; ``transkript app`` raises Voila's
 message limit so 30–60 MB recordings arrive. The size limit is the engine's setting (``AudioSettings.max_upload_mb``);
-every check is the engine's (``audio.load`` decodes the whole file, so a corrupt or silent recording is refused at
-upload, not minutes later; ``archive.import_recording`` enforces consent), and its typed errors are shown as they are.
+every check is the one workflow's (``pipeline.import_recording``: consent, then a full decode, so a corrupt or silent
+recording is refused at upload, not minutes later, with the same message ``transkript import`` gives), and its typed
+errors are shown as they are.
 """
 from __future__ import annotations
 
@@ -94,8 +95,8 @@ class RecordingUpload(w.VBox):
             self.upload.value = ()  # free the bytes in the kernel; the same file may be chosen again
 
     def import_bytes(self, name: str, content) -> bool:
-        """Write the upload to a private temporary file, let the case file import it, remove the temporary file."""
-        from transkript_kernel import audio
+        """Write the upload to a private temporary file, import it through the pipeline, remove the temporary file."""
+        from transkript_kernel import pipeline
         from transkript_kernel.atomic import write_bytes
         from transkript_kernel.errors import FileTooLargeError
         from transkript_kernel.settings import cache_dir
@@ -115,10 +116,8 @@ class RecordingUpload(w.VBox):
                     "(Settings → Speech recognition → max_upload_mb).")
             self.message.show("info", t("upload.checking", name=name, size=fmt_size(size)))
             path = write_bytes(tmp_dir / name, bytes(content))
-            clip = audio.load(path, max_bytes=self.max_bytes)  # the engine's checks: corrupt, silent, too long
-            duration = clip.duration
-            del clip
-            self._archive().import_recording(self.conversation_id, path)
+            duration = pipeline.import_recording(self._archive(), self.conversation_id, path,
+                                                 max_bytes=self.max_bytes).duration
         except Exception as exc:
             self.message.show("error", t("upload.failed", name=name, reason=error_text(exc)))
             return False

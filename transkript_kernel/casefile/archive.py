@@ -350,6 +350,12 @@ class Archive:
             raise DuplicateError("Dit gesprek heeft al een opname; maak een nieuw gesprek voor een andere opname.",
                                  "This conversation already has a recording; create a new conversation for another.")
 
+    def find_recording(self, sha256: str) -> str | None:
+        """The conversation holding the recording with this SHA-256, or None (a batch resumes by it)."""
+        row = self.store.one("SELECT id FROM conversations WHERE recording_sha256 = ? AND recording IS NOT NULL",
+                             (sha256,))
+        return row["id"] if row else None
+
     def recording_path(self, conversation_id: str) -> Path | None:
         row = self.store.one("SELECT recording FROM conversations WHERE id = ?", (self._check_id(conversation_id),))
         if row is None:

@@ -49,6 +49,8 @@ def register(sub) -> None:
 
     p = sub.add_parser("process", help="transcriberen en samenvatten / transcribe and summarise")
     p.add_argument("id")
+    p.add_argument("--speakers", default="auto", metavar="auto|N|off",
+                   help="sprekerherkenning / speaker attribution (standaard/default auto)")
     p.add_argument("--backend", default=None, help="samenvatter / summary backend (default: settings)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_process)
@@ -144,14 +146,18 @@ def cmd_new(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from .. import pipeline
+
     with _archive() as archive:
-        path = archive.import_recording(args.id, args.audio)
-        conv = archive.get(args.id)
-    print(f"Opname opgeslagen / recording stored: {path.name} (sha256 {conv.recording_sha256})")
+        result = pipeline.import_recording(archive, args.id, args.audio)
+    print(f"Opname opgeslagen / recording stored: {result.path.name} ({result.duration:.0f} s, "
+          f"sha256 {result.sha256})")
     return 0
 
 
 def cmd_process(args) -> int:
+    from .. import pipeline
+
     last = {}
 
     def progress(stage: str, fraction: float) -> None:
@@ -161,7 +167,9 @@ def cmd_process(args) -> int:
             print(f"{stage} {pct}%", file=sys.stderr, flush=True)
 
     with _archive() as archive:
-        transcript, summary = archive.process(args.id, progress=progress, backend=args.backend)
+        result = pipeline.process_conversation(archive, args.id, speakers=args.speakers, backend=args.backend,
+                                               progress=progress)
+        transcript, summary = result.transcript, result.summary
         for notice in transcript.notices:
             print(notice, file=sys.stderr)
     print(f"{args.id}: {len(transcript.segments)} segmenten, {len(summary.topics)} onderwerpen, "

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
-from ..errors import InputError, NotFoundError
+from ..errors import InputError
 
 
 def register(sub) -> None:
@@ -46,37 +45,29 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--school", default=None, help="schoolnaam (standaard: instelling) / school name")
 
 
-def _load_inputs(args):
-    """(transcript, summary, conversation, version, archive, recording) for an ID or a transcript file."""
+def _is_file_source(src: str) -> bool:
+    return src.lower().endswith(".json") or Path(src).is_file()
+
+
+def _render_file(args, out_pdf: Path) -> str:
+    """A transcript file outside the case file (stand-alone, like ``transkript transcribe``)."""
+    from .. import labels, report
     from ..summary import Summary
     from ..transcript import Transcript
 
-    src = args.source
-    as_path = Path(src)
-    if src.lower().endswith(".json") or as_path.is_file():
-        if not as_path.is_file():
-            raise InputError(f"Transcript {as_path.name!r} bestaat niet.", f"Transcript {as_path.name!r} does not exist.")
-        transcript = Transcript.load(as_path)
-        summary = Summary.load(args.summary) if args.summary else _summarize(transcript)
-        return transcript, summary, None, getattr(args, "report_version", None), None, None
-
-    from ..casefile.archive import Archive
-
-    archive = Archive()
-    conv = archive.get(src)
-    transcript = archive.transcript(src)
-    if transcript is None:
-        raise NotFoundError(f"Gesprek {src} heeft nog geen transcript; verwerk eerst de opname.",
-                            f"Conversation {src} has no transcript yet; process the recording first.")
-    if getattr(args, "summary", None):
-        summary, version = Summary.load(args.summary), getattr(args, "report_version", None)
-    else:
-        summary = archive.summary(src)
-        if summary is None:
-            raise NotFoundError(f"Gesprek {src} heeft nog geen samenvatting.", f"Conversation {src} has no summary yet.")
-        versions = archive.versions(src)
-        version = getattr(args, "report_version", None) or (versions[-1].version if versions else None)
-    return transcript, summary, conv, version, archive, archive.recording_path(src)
+    path = Path(args.source)
+    if not path.is_file():
+        raise InputError(f"Transcript {path.name!r} bestaat niet.", f"Transcript {path.name!r} does not exist.")
+    if args.whisper_english:
+        raise InputError("Voor een Whisper-vertaling is de opname nodig (gesprek uit het archief).",
+                         "A Whisper translation needs the recording (an archived conversation).")
+    transcript = Transcript.load(path)
+    summary = Summary.load(args.summary) if args.summary else _summarize(transcript)
+    language = labels.check_language(args.language or transcript.language or "nl")
+    report.render_pdf(out_pdf, transcript=transcript, summary=summary, language=language,
+                      with_transcript=args.with_transcript, version=getattr(args, "report_version", None),
+                      school_name=args.school)
+    return language
 
 
 def _summarize(transcript):
@@ -87,29 +78,25 @@ def _summarize(transcript):
     return summarize.summarize(transcript)
 
 
-def _render(args, out_pdf: Path):
-    from .. import labels, report, translate
+def _export(archive, args, out: Path | None):
+    """An archived conversation: the one workflow's export (kept in the case file, a copy at ``out``)."""
+    from .. import pipeline
+    from ..summary import Summary
 
-    transcript, summary, conv, version, archive, recording = _load_inputs(args)
-    language = labels.check_language(args.language or (conv.language if conv else transcript.language) or "nl")
-    whisper = None
-    if args.whisper_english:
-        if language != "en":
-            raise InputError("--whisper-english kan alleen met --language en.", "--whisper-english needs --language en.")
-        if recording is None:
-            raise InputError("Voor een Whisper-vertaling is de opname nodig (gesprek uit het archief).",
-                             "A Whisper translation needs the recording (an archived conversation).")
-        whisper = translate.whisper_english(recording, transcript, source_language=transcript.language)
-    report.render_pdf(out_pdf, transcript=transcript, summary=summary, conversation=conv, language=language,
-                      with_transcript=args.with_transcript, version=version, school_name=args.school,
-                      whisper_transcript=whisper)
-    return conv, archive, language
+    summary = Summary.load(args.summary) if getattr(args, "summary", None) else None
+    return pipeline.export_report(archive, args.source, language=args.language, with_transcript=args.with_transcript,
+                                  out=out, school_name=args.school, whisper_english=args.whisper_english,
+                                  summary=summary, version=getattr(args, "report_version", None))
 
 
 def run_report(args) -> int:
-    conv, archive, _ = _render(args, args.pdf)
-    if archive is not None:
-        archive.add_export(conv.id, args.pdf, kind="pdf")
+    from ..casefile.archive import Archive
+
+    if _is_file_source(args.source):
+        _render_file(args, args.pdf)
+    else:
+        with Archive() as archive:
+            _export(archive, args, args.pdf)
     print(f"verslag / report: {args.pdf}")
     return 0
 
@@ -118,19 +105,15 @@ def run_mail(args) -> int:
     from .. import mail
     from ..casefile.archive import Archive
 
-    if args.pdf:
-        archive = Archive()
+    with Archive() as archive:
         conv = archive.get(args.source)
-        language = args.language or conv.language or "nl"
-        mail.write_draft(args.output, pdf=args.pdf, language=language, conversation=conv, to=args.to,
+        if args.pdf:
+            pdf, language = args.pdf, args.language or conv.language or "nl"
+        else:
+            result = _export(archive, args, None)
+            pdf, language = result.pdf, result.language
+        mail.write_draft(args.output, pdf=pdf, language=language, conversation=conv, to=args.to,
                          school_name=args.school, attachment_name=_attachment_name(conv))
-    else:
-        with tempfile.TemporaryDirectory(prefix="transkript-mail-") as tmp:
-            pdf = Path(tmp) / "verslag.pdf"
-            conv, archive, language = _render(args, pdf)
-            mail.write_draft(args.output, pdf=pdf, language=language, conversation=conv, to=args.to,
-                             school_name=args.school, attachment_name=_attachment_name(conv))
-            archive.add_export(conv.id, pdf, kind="pdf")
     print(f"e-mailconcept / e-mail draft: {args.output} (niet verstuurd / not sent)", file=sys.stdout)
     return 0
 
