@@ -39,6 +39,12 @@ def test_wheel_contains_engine_widgets_and_templates(tmp_path):
     assert "transkript_kernel/data/lexicon/nl.json" in names
     assert "transkript_kernel/data/consent.json" in names
     assert any(n.startswith("transkript_templates/voila/") for n in names)
+    # discovery, not a hand-kept list: every package of the source tree is in the wheel under its installed name
+    for init in (ROOT / "transkript_kernel").rglob("__init__.py"):
+        assert init.relative_to(ROOT).as_posix() in names
+    for name, directory in (("transkript_widgets", "widgets"), ("transkript_templates", "templates")):
+        for init in (ROOT / directory).rglob("__init__.py"):
+            assert f"{name}/{init.relative_to(ROOT / directory).as_posix()}" in names
 
 
 def test_engine_imports_without_jupyter_or_heavy_libraries():
