@@ -1,71 +1,76 @@
-"""Settings tab: the settings the teacher may change (school name, model, retention policy, vocabulary).
+"""Settings tab: every setting in the teacher's language, the everyday ones first, the technical ones folded away.
 
-Each setting is a traitlet declared, with its help text, in the module that uses it; this tab renders the
-ones listed in :data:`SECTIONS` from ``settings.describe`` and writes changes to ``settings.json``.
-A section whose module has not loaded is skipped rather than failing the tab.
+The list, the words (Dutch and English label and help) and the level of each setting come from the engine's
+registry (:func:`transkript_kernel.settings.registry`), the editors from the trait types: a dropdown for a closed
+choice, a checkbox for yes/no, a number field within the trait's bounds. Only changed values are written to
+``settings.json``, so a default that improves in a later version is not pinned by a save. A section whose module
+cannot load is skipped rather than failing the tab.
 """
 from __future__ import annotations
 
-import importlib
 import json
 
 import ipywidgets as w
 
-from .i18n import error_text, t
-from .ui import Message, esc
+from .i18n import error_text, language, t
+from .ui import Message, esc, step
 
-# (module, class, names shown or None for all)
-SECTIONS = (
-    ("transkript_kernel.settings", "GeneralSettings", None),
-    ("transkript_kernel.asr", "AsrSettings", ("model", "language", "vocabulary", "max_upload_mb",
-                                              "max_duration_hours")),
-    ("transkript_kernel.casefile.retention", "RetentionPolicy", None),
-    ("transkript_kernel.casefile.consent", "ConsentPolicy", None),
-)
+WIDTH = {"description_width": "260px"}
+NUMBER_LIMIT = 2 ** 31 - 1
 
 
-def settings_classes() -> list[tuple[type, tuple | None]]:
-    found = []
-    for module, name, names in SECTIONS:
-        try:
-            cls = getattr(importlib.import_module(module), name)
-        except Exception:
-            continue
-        found.append((cls, names))
-    return found
+def _options(setting, values, lang: str) -> list[tuple[str, str]]:
+    """Values with words first, in the registry's order; the others (e.g. rare language codes) after them."""
+    labelled = [v for v in setting.choices if v in values]
+    return [(setting.choice_label(v, lang), v) for v in labelled + sorted(v for v in values if v not in labelled)]
 
 
-def _editor(trait_info: dict, trait, current):
-    from traitlets import Bool, CaselessStrEnum, Enum, Float, Int, List, Unicode
+def _editor(setting, trait, current, lang: str):
+    from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode
 
-    kw = dict(description=trait_info["name"], style={"description_width": "180px"}, layout=w.Layout(width="560px"))
+    label = setting.label[lang]
+    kw = dict(description=label, tooltip=f"{setting.section}.{setting.name}", style=WIDTH,
+              layout=w.Layout(width="640px"))
     if isinstance(trait, Bool):
-        return w.Checkbox(value=bool(current), indent=False, description=trait_info["name"])
-    if isinstance(trait, (Enum, CaselessStrEnum)):
-        return w.Dropdown(options=list(trait.values), value=current, **kw)
+        return w.Checkbox(value=bool(current), indent=False, description=label,
+                          tooltip=kw["tooltip"])
+    if isinstance(trait, Enum):  # CaselessStrEnum is an Enum
+        return w.Dropdown(options=_options(setting, trait.values, lang), value=current, **kw)
+    if isinstance(trait, List) and isinstance(getattr(trait, "_trait", None), Enum):
+        return w.SelectMultiple(options=_options(setting, trait._trait.values, lang), value=tuple(current or ()),
+                                rows=min(8, len(trait._trait.values)), **kw)
     if isinstance(trait, Int):
-        return w.IntText(value=int(current or 0), **kw)
+        low = trait.min if trait.min is not None else -NUMBER_LIMIT
+        high = trait.max if trait.max is not None else NUMBER_LIMIT
+        return w.BoundedIntText(value=int(current or 0), min=low, max=high, **kw)
     if isinstance(trait, Float):
-        return w.FloatText(value=float(current or 0), **kw)
+        low = trait.min if trait.min is not None else -float(NUMBER_LIMIT)
+        high = trait.max if trait.max is not None else float(NUMBER_LIMIT)
+        return w.BoundedFloatText(value=float(current or 0), min=low, max=high, step=None, **kw)
     if isinstance(trait, List):
         return w.Textarea(value="\n".join(str(v) for v in (current or [])), rows=3, **kw)
     if isinstance(trait, Unicode):
         if len(current or "") > 60:
             return w.Textarea(value=current, rows=4, **kw)
         return w.Text(value=current or "", **kw)
+    if isinstance(trait, Dict):
+        return w.Textarea(value=json.dumps(current or {}, ensure_ascii=False), rows=2, **kw)
     return w.Textarea(value=json.dumps(current, ensure_ascii=False), rows=2, **kw)
 
 
 def _value(editor, trait):
-    from traitlets import List, Unicode
+    """The editor's value as the trait takes it; ``ValueError`` for text that is not the JSON a dict needs."""
+    from traitlets import Dict, List, Unicode
 
+    if isinstance(editor, w.SelectMultiple):
+        return list(editor.value)
     if isinstance(trait, List) and isinstance(editor, w.Textarea):
         return [line.strip() for line in editor.value.splitlines() if line.strip()]
     if isinstance(editor, w.Textarea) and not isinstance(trait, Unicode):
-        try:
-            return json.loads(editor.value)
-        except ValueError:
-            return editor.value
+        text = editor.value.strip()
+        if isinstance(trait, Dict) and not text:
+            return {}
+        return json.loads(text)
     return editor.value
 
 
@@ -73,51 +78,100 @@ class SettingsPanel(w.VBox):
     def __init__(self, on_saved=None, **kw):
         from transkript_kernel import settings
 
+        lang = language()
         self.on_saved = on_saved
         self.editors: dict[tuple[str, str], tuple] = {}
-        parts = [w.HTML(f'<div class="tk-msg tk-msg-info">{esc(t("settings.intro", path=settings.settings_path()))}'
-                        f'</div>')]
-        for cls, names in settings_classes():
+        self.labels: dict[tuple[str, str], str] = {}
+        self._saved: dict[tuple[str, str], object] = {}  # what the file holds now, so only changes are written
+        by_level: dict[str, list] = {level: [] for level in settings.LEVELS}
+        for sec in settings.registry():
+            try:
+                cls = sec.cls()
+            except Exception:
+                continue
             obj = settings.get(cls)
             traits = cls.class_traits(config=True)
-            parts.append(w.HTML(f'<div class="tk-step">{esc(t("settings." + cls.__name__))}</div>'))
-            for info in settings.describe(cls):
-                if names and info["name"] not in names:
-                    continue
-                trait = traits[info["name"]]
-                editor = _editor(info, trait, getattr(obj, info["name"]))
-                editor.add_class(f"tk-setting-{cls.__name__}-{info['name']}")
-                self.editors[(cls.__name__, info["name"])] = (editor, trait)
-                parts += [editor, w.HTML(f'<div class="tk-muted" style="margin:0 0 8px 190px">'
-                                         f'{esc(info["help"])}</div>')]
+            rows: dict[str, list] = {level: [] for level in settings.LEVELS}
+            for s in sec.settings:
+                trait = traits[s.name]
+                editor = _editor(s, trait, getattr(obj, s.name), lang)
+                editor.add_class(f"tk-setting-{sec.name}-{s.name}")
+                self.editors[(sec.name, s.name)] = (editor, trait)
+                self.labels[(sec.name, s.name)] = s.label[lang]
+                self._saved[(sec.name, s.name)] = _value(editor, trait)
+                rows[s.level] += [editor, w.HTML(f'<div class="tk-muted" style="margin:0 0 8px 270px">'
+                                                 f'{esc(s.help[lang])}</div>')]
+            for level, items in rows.items():
+                if items:
+                    by_level[level] += [step(sec.title[lang]), *items]
+        advanced_text = settings.level_text("geavanceerd")
+        self.advanced = w.Accordion(children=[w.VBox([w.HTML(f'<div class="tk-muted">'
+                                                             f'{esc(advanced_text["help"][lang])}</div>'),
+                                                      *by_level["geavanceerd"]])], selected_index=None)
+        self.advanced.set_title(0, advanced_text["title"][lang])
+        self.advanced.add_class("tk-settings-advanced")
         self.save_button = w.Button(description=t("settings.save"), button_style="primary",
                                     layout=w.Layout(width="200px"))
         self.save_button.add_class("tk-settings-save")
         self.save_button.on_click(lambda _: self.save())
         self.message = Message()
-        parts += [self.save_button, self.message]
-        super().__init__(parts, **kw)
+        intro = w.HTML(f'<div class="tk-msg tk-msg-info">{esc(t("settings.intro", path=settings.settings_path()))}'
+                       f'</div>')
+        super().__init__([intro, *by_level["basis"], self.advanced, self.save_button, self.message], **kw)
 
     def values(self) -> dict:
+        """Every setting as shown: ``{"Section": {"name": value}}`` (``ValueError`` for unreadable JSON text)."""
         out: dict[str, dict] = {}
         for (section, name), (editor, trait) in self.editors.items():
             out.setdefault(section, {})[name] = _value(editor, trait)
         return out
 
+    def changes(self) -> dict:
+        """Only the settings that differ from what ``settings.json`` gives now."""
+        out: dict[str, dict] = {}
+        for (section, name), (editor, trait) in self.editors.items():
+            try:
+                value = _value(editor, trait)
+            except ValueError as exc:
+                raise _Invalid(self.labels[(section, name)]) from exc
+            if value != self._saved[(section, name)]:
+                out.setdefault(section, {})[name] = value
+        return out
+
     def save(self) -> bool:
+        from traitlets import TraitError
+
         from transkript_kernel import settings
 
-        values = self.values()
         try:
-            for cls, _ in settings_classes():  # validate through the traitlets before writing anything
-                obj = cls()
-                for name, value in values.get(cls.__name__, {}).items():
-                    setattr(obj, name, value)
-            settings.save_config(values)
+            values = self.changes()
+            for section, traits in values.items():  # validate through the traitlets before writing anything
+                obj = settings.section(section).cls()()
+                for name, value in traits.items():
+                    try:
+                        setattr(obj, name, value)
+                    except TraitError as exc:
+                        raise _Invalid(self.labels[(section, name)]) from exc
+            if values:
+                settings.save_config(values)
+        except _Invalid as exc:
+            self.message.show("error", t("settings.failed", reason=t("settings.invalid", label=exc.label)))
+            return False
         except Exception as exc:
             self.message.show("error", t("settings.failed", reason=error_text(exc)))
             return False
+        for section, traits in values.items():
+            for name, value in traits.items():
+                self._saved[(section, name)] = value
         self.message.show("ok", t("settings.saved"))
         if self.on_saved:
             self.on_saved(values)
         return True
+
+
+class _Invalid(ValueError):
+    """A value the setting cannot take; carries the label the teacher sees."""
+
+    def __init__(self, label: str):
+        super().__init__(label)
+        self.label = label
