@@ -1,4 +1,5 @@
-"""`transkript batch`: papermill per recording, consent first, one failure does not stop the rest, resumable."""
+"""`transkript batch`: each recording through the case file and papermill, consent first, one failure does not stop
+the rest, resumable."""
 from __future__ import annotations
 
 import csv
@@ -90,9 +91,17 @@ def test_batch_over_public_recordings(tmp_path, eval_dir, artifacts):
     assert "Geen toestemming" in results["zonder toestemming.m4a"]["message"]
     assert not list(out.glob("zonder*"))  # nothing at all was made from the refused recording
     failure = results["kapot.m4a"]["message"]
-    assert failure and "Traceback" not in failure
-    assert (out / "kapot.ipynb").is_file() and not (out / "kapot.pdf").exists()
-    assert (out / "logs" / "kapot.log").is_file()  # the kernel's own output, kept out of the progress bar
+    assert "geen leesbare opname" in failure and "not a readable recording" in failure and "Traceback" not in failure
+    assert not (out / "kapot.ipynb").exists() and not (out / "kapot.pdf").exists()  # refused at import
+    assert (out / "logs" / "pub01_lezen.log").is_file()  # the kernel's own output, kept out of the progress bar
+    from transkript_kernel.casefile.archive import Archive
+
+    with Archive(tmp_path / "data") as archive:  # the case file at $TRANSKRIPT_DATA holds the two, nothing else
+        ids = {r["conversation"] for r in results.values() if r["status"] == "done"}
+        assert set(archive.ids()) == ids and len(ids) == 2
+        for cid in ids:
+            assert {c["kind"] for c in archive.copies(cid)} == {"pdf", "transcript", "summary"}
+            assert archive.get(cid).consent.how == "schriftelijk"  # the manifest row, the written record
 
     for name, pupil, heading in [("pub01_lezen", "Daan Özdemir", "Besproken onderwerpen"),
                                  ("pub04-english", "Mia Clarke", "Topics discussed")]:
@@ -118,10 +127,12 @@ def test_batch_over_public_recordings(tmp_path, eval_dir, artifacts):
     assert again["pub04-english.m4a"]["status"] == "already-done"
     assert again["kapot.m4a"]["status"] == "failed"
     assert (out / "pub01_lezen.pdf").stat().st_mtime_ns == before
+    assert again["pub01 lezen.m4a"]["conversation"] == results["pub01 lezen.m4a"]["conversation"]
 
 
 def test_notebook_for_an_archived_conversation(tmp_path):
-    """conversation.ipynb with a conversation id: uses what the case file holds, files the PDF as an export."""
+    """conversation.ipynb with a conversation id: uses what the case file holds (the one workflow resumes), keeps
+    the PDF as an export and registers the copies it writes."""
     import papermill as pm
     from conftest import reference_transcript
 
@@ -147,4 +158,8 @@ def test_notebook_for_an_archived_conversation(tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert "Fenna de Groot" in text and "Leesontwikkeling" in text and "Gesprächsprotokoll" in text
     assert "Vollständiges Transkript" in text and "Version 1" in text
-    assert [e["kind"] for e in Archive().exports(conv.id)] == ["pdf"]
+    with Archive() as archive:
+        assert [e["kind"] for e in archive.exports(conv.id)] == ["pdf"]
+        assert {c["kind"]: c["path"].name for c in archive.copies(conv.id)} == {
+            "pdf": pdf.name, "transcript": f"{conv.id}.transcript.json", "summary": f"{conv.id}.summary.json"}
+        assert len(archive.versions(conv.id)) == 1  # nothing was made again

@@ -1,5 +1,6 @@
-"""`process` runs the real pipeline (faster-whisper, speakers, summary) on a stored recording and files the
-results: transcript revision 0, summary version 1, searchable; the recording itself is never changed."""
+"""`transkript process` runs the one workflow (`pipeline.process_conversation`: faster-whisper, speakers, summary)
+on a stored recording and files the results: transcript revision 0, summary version 1, searchable; the recording
+itself is never changed; `--speakers` is honoured."""
 import hashlib
 import json
 import shutil
@@ -23,13 +24,14 @@ def test_process_transcribes_and_summarises_into_the_archive(eval_dir, tmp_path,
     digest = hashlib.sha256(stored.read_bytes()).hexdigest()
     archive.close()
 
-    done = cli("process", conv.id, data=isolated_data)  # as a batch or script would run it
+    done = cli("process", conv.id, "--speakers", "1", data=isolated_data)  # as a script would run it
     assert done.returncode == 0, done.stderr
-    assert "transcribe" in done.stderr and "summarize 100%" in done.stderr
+    assert "transcribe" in done.stderr and "speakers 100%" in done.stderr and "summarize 100%" in done.stderr
 
     archive = open_archive()
     original = archive.original_transcript(conv.id)
     assert original.language == "nl" and len(original.segments) > 10
+    assert len(original.speakers) == 1  # as asked: a two-person conversation, attributed to one voice
     assert [r["revision"] for r in archive.transcript_revisions(conv.id)] == [0]
     versions = archive.versions(conv.id)
     assert [(v.version, v.role) for v in versions] == [(1, "docent")]
