@@ -3,6 +3,7 @@
 Each recording is transcribed once per session (the ``asr_transcript`` fixture in conftest.py).
 """
 import json
+import math
 import shutil
 import subprocess
 
@@ -63,8 +64,7 @@ def test_transcript_follows_the_contract(asr_transcript, conv_id):
     assert data["model"]["options"]["beam_size"] == 5 and data["model"]["options"]["batched"] is True
     assert [s["id"] for s in data["segments"]] == list(range(len(data["segments"])))
     assert all(s["speaker"] is None for s in data["segments"])  # ASR alone attributes nobody
-    ends = [s.text.endswith((".", "?", "!")) for s in transcript.segments]
-    assert len(ends) >= 15 and sum(ends) >= 0.8 * len(ends)  # one segment per sentence, not per 30 s chunk
+    _assert_one_segment_per_sentence(transcript)
     previous_end = 0.0
     for seg in transcript.segments:
         assert seg.text and seg.start <= seg.end <= transcript.duration + 0.5
@@ -73,6 +73,40 @@ def test_transcript_follows_the_contract(asr_transcript, conv_id):
         assert seg.words, "word timestamps are on by default"
         assert "".join(w.word for w in seg.words).strip() == seg.text
         assert all(seg.start - 0.5 <= w.start <= w.end <= seg.end + 0.5 for w in seg.words)
+
+
+def _assert_one_segment_per_sentence(transcript):
+    """Segments end at sentence ends — a property, not one machine's count (issue 12: 16 segments here, 14 on
+    another CPU for the same recording). Exact: no sentence end is left inside a segment (the splitter's own
+    abbreviation rule aside). With a tolerance: Whisper sometimes leaves a stretch unpunctuated, so up to a
+    quarter of the segments may end without a full stop (2 of 16 here). Splitting happened at all: at least two
+    segments per 30 s chunk the recording can hold (a chunk per segment would give ~4 for 110 s; 14-16 seen)."""
+    segments = transcript.segments
+    for seg in segments:
+        for word, following in zip(seg.words, seg.words[1:]):
+            text, nxt = word.word.strip(), following.word.strip()
+            abbreviation = text.endswith(".") and nxt[:1].islower()  # "bijv. een", as asr._sentences
+            assert not (text.endswith(asr._SENTENCE_END) and not abbreviation), f"unsplit sentence end: {seg.text}"
+    unended = [s.text for s in segments if not s.text.endswith(asr._SENTENCE_END)]
+    assert len(unended) <= 0.25 * len(segments), unended
+    chunks = math.ceil(transcript.duration / 30)
+    assert len(segments) >= 2 * chunks, (len(segments), chunks)
+
+
+def test_the_sentence_property_catches_unsplit_chunks():
+    from transkript_kernel.transcript import Segment, Transcript, Word
+
+    def seg(i, words):
+        ws = [Word(i + k * 0.1, i + k * 0.1 + 0.1, " " + w, 0.9) for k, w in enumerate(words)]
+        return Segment(id=i, start=ws[0].start, end=ws[-1].end, text="".join(w.word for w in ws).strip(), words=ws)
+
+    good = Transcript(language="nl", duration=20.0, segments=[seg(i, ["Ja,", "bijv.", "zo."]) for i in range(4)])
+    _assert_one_segment_per_sentence(good)
+    for bad in ([seg(0, ["Ja.", "Nee."]), *good.segments[1:]],  # a sentence end inside a segment
+                [seg(i, ["ja", "nee"]) for i in range(4)],  # no sentence ends at all
+                good.segments[:1]):  # one segment for a 20 s chunk
+        with pytest.raises(AssertionError):
+            _assert_one_segment_per_sentence(Transcript(language="nl", duration=20.0, segments=bad))
 
 
 @pytest.mark.slow
