@@ -113,7 +113,8 @@ def test_batch_over_public_recordings(tmp_path, eval_dir, artifacts):
         outputs = "".join("".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
         # the kernel was the project's interpreter, not whatever `python` the PATH offered
         assert f"kernel: {sys.executable}" in outputs
-        assert executed["metadata"]["papermill"]["parameters"]["pupil"] == pupil
+        cid = results[[f for f in results if f.startswith(name[:5])][0]]["conversation"]
+        assert executed["metadata"]["papermill"]["parameters"]["conversation_id"] == cid
         assert (out / f"{name}.transcript.json").is_file() and (out / f"{name}.summary.json").is_file()
     shutil.copy(out / "pub01_lezen.pdf", artifacts / "batch-pub01.pdf")
     shutil.copy(out / "results.csv", artifacts / "batch-results.csv")

@@ -336,6 +336,10 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
                      "speakers": speakers, "actor": actor, "kernel_name": kernel_name, "timeout": timeout})
 
     if jobs:
+        from .casefile.archive import Archive
+
+        with Archive():  # make (or migrate) the case file once, before the workers open it side by side
+            pass
         # share the cores: each kernel's ASR gets its part instead of all kernels fighting over all cores
         threads = max(1, (os.cpu_count() or 1) // min(workers, len(jobs)))
         bar = tqdm(total=len(jobs), desc="gesprekken / conversations", unit="opname", disable=not progress,
