@@ -31,8 +31,10 @@ def test_kill_during_import(tmp_path, isolated_data):
     conv = new_conversation(archive)
     pipe = tmp_path / "opname.wav"
     os.mkfifo(pipe)  # the child reads the recording from a pipe we control: killed mid-copy for certain
-    child = subprocess.Popen([sys.executable, "-m", "transkript_kernel", "import", conv.id, str(pipe)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # the case file's own import (the CLI's `import` decodes the whole file first, see tests/test_pipeline.py)
+    child = subprocess.Popen([sys.executable, "-c", "import sys; from transkript_kernel.casefile.archive import "
+                              "Archive; Archive().import_recording(sys.argv[1], sys.argv[2])", conv.id, str(pipe)],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with open(pipe, "wb") as writer:
         writer.write(os.urandom(3 << 20))
         writer.flush()
