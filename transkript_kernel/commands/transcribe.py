@@ -10,17 +10,14 @@ import sys
 
 
 def _speakers(value: str):
-    value = value.strip().lower()
-    if value in ("auto", "off"):
-        return value
+    """argparse's view of ``speakers.parse_mode``, the one parser of this option (bad values: usage error)."""
+    from ..errors import InputError
+    from ..speakers import parse_mode
+
     try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError("auto, off of een aantal / auto, off or a number") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("het aantal sprekers moet minstens 1 zijn / the number of speakers "
-                                         "must be at least 1")
-    return n
+        return parse_mode(value)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.both().replace("\n", " / ")) from None
 
 
 def register(subparsers) -> None:
