@@ -215,11 +215,11 @@ def test_upload_size_limit_comes_from_the_settings():
 
 
 def test_safe_name_keeps_only_the_file_name():
-    from transkript_widgets.upload import safe_name
+    from transkript_widgets.upload import safe_name  # the engine's formatter, as the upload uses it
 
-    assert safe_name("../../x/opname 1.m4a") == "opname 1.m4a"
-    assert safe_name('C:\\Users\\a\\"q"<b>.wav') == "_q__b_.wav"
-    assert safe_name("..") == "opname"
+    assert safe_name("../../x/opname 1.m4a", fallback="opname") == "opname 1.m4a"
+    assert safe_name('C:\\Users\\a\\"q"<b>.wav', fallback="opname") == "_q__b_.wav"
+    assert safe_name("..", fallback="opname") == "opname"
 
 
 # --- processing -----------------------------------------------------------------------------------------------

@@ -8,12 +8,13 @@ errors are shown as they are.
 """
 from __future__ import annotations
 
-import re
 import shutil
 import uuid
 from typing import Callable
 
 import ipywidgets as w
+
+from transkript_kernel.formatting import safe_name
 
 from .i18n import error_text, t
 from .ui import Message, esc, fmt_size, fmt_time
@@ -26,13 +27,6 @@ def max_upload_bytes() -> int | None:
 
     mb = settings.get(AudioSettings).max_upload_mb
     return int(mb * 1_000_000) if mb and mb > 0 else None
-
-
-def safe_name(name: str) -> str:
-    """The file's own name without any directory part, control or path characters (``../``, quotes stay out)."""
-    name = str(name).replace("\\", "/").split("/")[-1]
-    name = re.sub(r'[\x00-\x1f<>:"|?*\']', "_", name).strip(" .")
-    return name[:120] or "opname"
 
 
 def supported_extensions() -> list[str]:
@@ -105,15 +99,15 @@ class RecordingUpload(w.VBox):
             self.message.show("error", t("upload.blocked"))
             return False
         size = len(content)
-        name = safe_name(name)
+        name = safe_name(name, fallback="opname")
         tmp_dir = cache_dir() / "uploads" / uuid.uuid4().hex
         try:
             if self.max_bytes and size > self.max_bytes:
                 raise FileTooLargeError(
                     f"{name} is {fmt_size(size)}; de grens is {self.max_bytes // 1_000_000} MB "
-                    "(Instellingen → Spraakherkenning → max_upload_mb).",
+                    "(Instellingen → Geavanceerd → Opnames → Grootste opnamebestand).",
                     f"{name} is {fmt_size(size)}; the limit is {self.max_bytes // 1_000_000} MB "
-                    "(Settings → Speech recognition → max_upload_mb).")
+                    "(Settings → Advanced → Recordings → Largest recording file).")
             self.message.show("info", t("upload.checking", name=name, size=fmt_size(size)))
             path = write_bytes(tmp_dir / name, bytes(content))
             duration = pipeline.import_recording(self._archive(), self.conversation_id, path,
