@@ -12,7 +12,7 @@ from typing import Any
 from .document import JsonDocument
 
 SCHEMA = "transkript.transcript/1"
-ROLES = ("docent", "ouder", "leerling", "tolk", "anders", None)
+ROLES = ("docent", "ouder", "leerling", "school", "tolk", "anders", None)  # school: other staff (IB, zorgcoördinator)
 
 
 @dataclass
