@@ -5,12 +5,18 @@ temperature 0, no conditioning on previous text) is both faster and more accurat
 and a school vocabulary passed as ``hotwords`` lowers the Dutch word error rate (0.223 -> 0.190 on average),
 while the same words as ``initial_prompt`` make it worse. So: batched, hotwords, vocabulary on for Dutch.
 Loaded models are kept per process, so a batch or the app pays the load time once.
+
+Per conversation, the names on the consent form (pupil, participants, who answered) go first in the same
+hotwords: Whisper cannot know that this pupil is "Ilse" and not "ilze", the form does (see
+:func:`conversation_names`, :func:`effective_vocabulary` and :func:`vocabulary_hash`).
 """
 from __future__ import annotations
 
+import hashlib
 import threading
+import unicodedata
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional, Sequence, Union
 
 from traitlets import Bool, CaselessStrEnum, Int, Unicode
 from traitlets.config import Configurable
@@ -20,6 +26,7 @@ from .formatting import Text
 from .transcript import Segment, Transcript, Word
 
 Progress = Optional[Callable[[float], None]]
+Vocabulary = Union[str, Sequence[str], None]
 
 # Words Whisper base mishears in Dutch school conversations. General Dutch school vocabulary, not taken from
 # any recording; the sequence matters little, the hotword prompt is limited to ~220 tokens.
@@ -71,6 +78,100 @@ class AsrSettings(Configurable):
                                      "using the word timestamps.").tag(config=True)
 
 
+# --- vocabulary: school words and the names on the consent form -----------------------------------------------
+NAME_MAX_CHARS = 80  # the speakers editor's limit for a label too
+_KEEP_FORMAT = {"\u200c", "\u200d"}  # zero-width (non-)joiner: part of Persian and Indic spellings
+_SEPARATORS = {",", ";", "\n", "\r", "\t"}
+
+
+def clean_word(word: str) -> str:
+    """One vocabulary entry as Whisper should see it: NFC, single spaces, no commas (they separate entries),
+    no invisible control or direction marks (a copied right-to-left name often carries U+200F).
+
+    Apostrophes, diacritics and right-to-left letters stay as they are: "Ilse", "D'Angelo", "Zoë", "يوسف".
+    """
+    text = unicodedata.normalize("NFC", str(word or ""))
+    out = []
+    for ch in text:
+        if ch in _SEPARATORS:
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") and ch not in _KEEP_FORMAT:
+            continue
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())[:NAME_MAX_CHARS].strip()
+
+
+def conversation_names(conversation) -> tuple[str, ...]:
+    """The names the consent form holds for a conversation: pupil, participants, who answered the consent.
+
+    Takes a :class:`~.conversation.Conversation` (or anything with those attributes); cleaned, in that order,
+    without duplicates (case-insensitive). Part A's doubtful-word check can treat these as known words.
+    """
+    names = [getattr(conversation, "pupil", "")]
+    names += [getattr(p, "name", p if isinstance(p, str) else "")
+              for p in getattr(conversation, "participants", None) or []]
+    consent = getattr(conversation, "consent", None)
+    if consent is not None:
+        names.append(getattr(consent, "name", ""))
+    return _unique(names)
+
+
+def _unique(words: Iterable[str]) -> tuple[str, ...]:
+    seen, out = set(), []
+    for word in words:
+        w = clean_word(word)
+        if w and w.casefold() not in seen:
+            seen.add(w.casefold())
+            out.append(w)
+    return tuple(out)
+
+
+def split_vocabulary(vocabulary: Vocabulary) -> tuple[str, ...]:
+    """A vocabulary as entries: a comma-separated string (as in ``AsrSettings.vocabulary``) or a list."""
+    if vocabulary is None:
+        return ()
+    if isinstance(vocabulary, str):
+        return _unique(vocabulary.split(","))
+    return _unique(vocabulary)
+
+
+def effective_vocabulary(*, names: Iterable[str] = (), vocabulary: Vocabulary = None, language: str | None = "nl",
+                         task: str = "transcribe", settings: "AsrSettings | None" = None) -> tuple[str, ...]:
+    """The entries :func:`transcribe` passes to Whisper, in order: names first, then the school words.
+
+    Names are used in every language (a name is a name); the school words only when the spoken language is
+    ``AsrSettings.vocabulary_language`` (they are Dutch). ``vocabulary`` None takes the configured school words,
+    '' or [] switches them off. Translation uses none. Names come first because Whisper keeps only the first
+    ~220 tokens of the hotwords: a long school list must not push a pupil's name out.
+    """
+    from . import settings as settings_mod
+
+    conf = settings or settings_mod.get(AsrSettings)
+    if task != "transcribe":
+        return ()
+    school = split_vocabulary(conf.vocabulary if vocabulary is None else vocabulary)
+    if conf.vocabulary_language and language != conf.vocabulary_language:
+        school = ()
+    return _unique([*split_vocabulary(list(names)), *school])
+
+
+def hotwords_text(words: Vocabulary) -> str:
+    """The exact text given to Whisper for these entries (``", "``-joined; '' for none)."""
+    return ", ".join(split_vocabulary(words))
+
+
+def vocabulary_hash(words: Vocabulary) -> str | None:
+    """SHA-256 (hex) of :func:`hotwords_text`, or None without vocabulary.
+
+    Recorded as ``transcript.model["options"]["vocabulary_sha256"]`` so a stored transcript (or a test fixture)
+    says which vocabulary made it, without storing the names themselves. For the words a call would use:
+    ``vocabulary_hash(effective_vocabulary(names=conversation_names(conv), language="nl"))``.
+    """
+    text = hotwords_text(words)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
+
+
 _MODELS: dict[tuple, tuple] = {}
 _LOCK = threading.Lock()
 
@@ -111,12 +212,14 @@ def check_language(language: str | None) -> str | None:
 
 
 def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transcribe", model: str | None = None,
-               word_timestamps: bool = True, vocabulary: str | None = None, progress: Progress = None,
-               settings: AsrSettings | None = None) -> Transcript:
+               word_timestamps: bool = True, vocabulary: Vocabulary = None, names: Iterable[str] = (),
+               progress: Progress = None, settings: AsrSettings | None = None) -> Transcript:
     """Transcribe a decoded :class:`~.audio.AudioClip` or a path (decoded and checked first).
 
     ``language`` 'auto' (or None) detects it; ``task='translate'`` gives Whisper's English translation;
-    ``vocabulary`` None uses the configured school vocabulary, '' switches it off.
+    ``vocabulary`` None uses the configured school vocabulary, '' switches it off, a string or a list of words
+    replaces it; ``names`` (the consent form's, :func:`conversation_names`) go first in the hotwords, in any
+    language. See :func:`effective_vocabulary`; the hash of what was used is in ``model["options"]``.
     """
     from . import audio
     from . import settings as settings_mod
@@ -143,9 +246,8 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
                                 "taal op als dat niet klopt.",
                                 f"The language was detected as '{code}' with low confidence "
                                 f"({language_probability:.0%}); give the language if that is wrong."))
-    words_used = conf.vocabulary if vocabulary is None else vocabulary
-    if not words_used or task != "transcribe" or (conf.vocabulary_language and code != conf.vocabulary_language):
-        words_used = ""
+    entries = effective_vocabulary(names=names, vocabulary=vocabulary, language=code, task=task, settings=conf)
+    words_used = hotwords_text(entries)
     options = dict(language=code, task=task, beam_size=conf.beam_size, temperature=0.0,
                    condition_on_previous_text=False, word_timestamps=word_timestamps, vad_filter=conf.vad_filter,
                    batch_size=conf.batch_size)
@@ -169,7 +271,9 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
         "options": {"batched": bool(conf.vad_filter), "batch_size": conf.batch_size, "beam_size": conf.beam_size,
                     "temperature": 0.0, "condition_on_previous_text": False, "vad_filter": conf.vad_filter,
                     "word_timestamps": word_timestamps, "split_sentences": bool(conf.split_sentences and word_timestamps),
-                    "vocabulary": conf.vocabulary_mode if words_used else None},
+                    "vocabulary": conf.vocabulary_mode if words_used else None,
+                    "vocabulary_sha256": vocabulary_hash(entries),
+                    "vocabulary_names": len(split_vocabulary(list(names))) if entries else 0},
     }
     if language_probability is not None:
         transcript.model["language_probability"] = round(float(language_probability), 3)

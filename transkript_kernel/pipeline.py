@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from .errors import BackendUnavailableError, NotFoundError
+from .errors import NotFoundError
 from .summary import Summary
 from .transcript import Transcript
 
@@ -96,8 +96,9 @@ def transcribe_file(path: str | Path, *, language: str = "nl", task: str = "tran
 
 def process_conversation(archive, conversation_id: str, *, speakers: str | int = "auto", backend: str | None = None,
                          progress: Progress = None, actor: str | None = None, **asr_options) -> ProcessResult:
-    """Transcribe the stored recording (in the conversation's language), attribute speakers and summarise,
-    storing transcript revision 0 and summary version 1. Resumable: what the case file already holds is reused,
+    """Transcribe the stored recording (in the conversation's language, with the names on its consent form as
+    vocabulary: ``asr.conversation_names``), attribute speakers and summarise, storing transcript revision 0 and
+    summary version 1. Resumable: what the case file already holds is reused,
     not made again (so ``speakers`` only applies to a conversation not transcribed yet)."""
     from . import speakers as speakers_mod
     from .casefile import audit
@@ -112,7 +113,11 @@ def process_conversation(archive, conversation_id: str, *, speakers: str | int =
         if recording is None:
             raise NotFoundError(f"Gesprek {conversation_id} heeft geen opname om te verwerken.",
                                 f"Conversation {conversation_id} has no recording to process.")
-        transcript = transcribe_file(recording, language=archive.get(conversation_id).language, speakers=mode,
+        from . import asr
+
+        conv = archive.get(conversation_id)
+        asr_options.setdefault("names", asr.conversation_names(conv))  # the consent form's names as vocabulary
+        transcript = transcribe_file(recording, language=conv.language, speakers=mode,
                                      progress=progress, **asr_options)
         _require_consent(archive, conversation_id)  # withdrawn meanwhile?
         archive.save_transcript(conversation_id, transcript, by=by)
@@ -123,11 +128,8 @@ def process_conversation(archive, conversation_id: str, *, speakers: str | int =
         _report(progress, "speakers", 1.0)
     summary = archive.summary(conversation_id)
     if summary is None:
-        try:
-            from . import summarize
-        except ImportError as exc:
-            raise BackendUnavailableError(f"Samenvatten is niet beschikbaar: {exc}",
-                                          f"Summarising is not available: {exc}") from exc
+        from . import summarize
+
         _report(progress, "summarize", 0.0)
         summary = summarize.summarize(transcript, backend=backend)
         _require_consent(archive, conversation_id)

@@ -36,7 +36,10 @@ def register(sub) -> None:
                    help="mening van de leerling (vanaf ca. 12 jaar) / pupil's view (from about 12)")
     p.add_argument("--circumstance", action="append", default=[],
                    help="bijzondere omstandigheid, bv. 'juridische-gevolgen' / special circumstance")
-    p.add_argument("--participant", action="append", default=[], metavar="NAME:ROLE")
+    p.add_argument("--participant", action="append", default=[], metavar="NAME:ROLE",
+                   help="deelnemer, herhaalbaar, bv. 'Samira Haddou:docent'; namen helpen de spraakherkenning en "
+                        "benoemen sprekers / participant, repeatable; names help speech recognition and name "
+                        "speakers (roles: docent, ouder, leerling, school, tolk, anders)")
     p.add_argument("--notes", default="", help="schriftelijke aantekeningen / written notes")
     p.add_argument("--sensitive", action="store_true", help="gevoelig: korter bewaren / sensitive: kept shorter")
     p.add_argument("--leaves-school", default=None, help="verwachte vertrekdatum YYYY-MM-DD / expected leaving date")
