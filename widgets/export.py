@@ -15,7 +15,8 @@ from typing import Callable
 
 import ipywidgets as w
 
-from .i18n import error_text, t
+from .failures import failure_text, guarded
+from .i18n import t
 from .ui import Message, esc
 
 PREVIEW_PAGES = 2
@@ -79,8 +80,10 @@ class ExportPanel(w.VBox):
         self.download.value = ""
         self.preview.children = []
 
+    @guarded("export")
     def export(self) -> Path | None:
         from transkript_kernel import pipeline
+        from transkript_kernel.errors import TranskriptError
 
         archive = self._archive()
         cid = self.conversation_id
@@ -89,8 +92,8 @@ class ExportPanel(w.VBox):
         try:
             pdf = pipeline.export_report(archive, cid, language=self.language.value,
                                          with_transcript=self.with_transcript.value, actor="docent").pdf
-        except Exception as exc:
-            self.message.show("error", t("export.failed", reason=error_text(exc)))
+        except TranskriptError as exc:
+            self.message.show("error", t("export.failed", reason=failure_text(exc, "export", conversation=cid)))
             return None
         finally:
             self.make_button.disabled = False
@@ -99,7 +102,8 @@ class ExportPanel(w.VBox):
         self.download.value = download_link_html(pdf, t("export.download"))
         try:
             pngs = preview_pngs(pdf)
-        except Exception:
+        except (subprocess.SubprocessError, OSError) as exc:  # the PDF is made; only its preview is missing
+            failure_text(exc, "export-preview", conversation=cid)
             pngs = []
         self.preview.children = [w.Image(value=png, format="png",
                                          layout=w.Layout(border="1px solid #bcccdc", margin="6px"))

@@ -16,7 +16,8 @@ import ipywidgets as w
 
 from transkript_kernel.formatting import safe_name
 
-from .i18n import error_text, t
+from .failures import failure_text, guarded
+from .i18n import t
 from .ui import Message, esc, fmt_size, fmt_time
 
 
@@ -43,10 +44,7 @@ class RecordingUpload(w.VBox):
         self.on_imported = on_imported
         self.conversation_id: str | None = None
         self.max_bytes = max_upload_bytes()
-        try:
-            accept = ",".join(supported_extensions())
-        except Exception:  # the audio module not importable: the engine will say so on import
-            accept = ""
+        accept = ",".join(supported_extensions())
         self.upload = w.FileUpload(accept=accept, multiple=False, description=t("upload.choose"),
                                    icon="", button_style="primary", layout=w.Layout(width="260px"))
         self.upload.add_class("tk-upload")
@@ -88,11 +86,12 @@ class RecordingUpload(w.VBox):
         finally:
             self.upload.value = ()  # free the bytes in the kernel; the same file may be chosen again
 
+    @guarded("upload")
     def import_bytes(self, name: str, content) -> bool:
         """Write the upload to a private temporary file, import it through the pipeline, remove the temporary file."""
         from transkript_kernel import pipeline
         from transkript_kernel.atomic import write_bytes
-        from transkript_kernel.errors import FileTooLargeError
+        from transkript_kernel.errors import FileTooLargeError, TranskriptError
         from transkript_kernel.settings import cache_dir
 
         if self.conversation_id is None:
@@ -112,8 +111,9 @@ class RecordingUpload(w.VBox):
             path = write_bytes(tmp_dir / name, bytes(content))
             duration = pipeline.import_recording(self._archive(), self.conversation_id, path,
                                                  max_bytes=self.max_bytes).duration
-        except Exception as exc:
-            self.message.show("error", t("upload.failed", name=name, reason=error_text(exc)))
+        except TranskriptError as exc:
+            reason = failure_text(exc, "upload", conversation=self.conversation_id)
+            self.message.show("error", t("upload.failed", name=name, reason=reason))
             return False
         finally:
             shutil.rmtree(tmp_dir, ignore_errors=True)

@@ -71,10 +71,8 @@ def _render_file(args, out_pdf: Path) -> str:
 
 
 def _summarize(transcript):
-    try:
-        from .. import summarize
-    except ImportError as exc:
-        raise InputError("Geef een samenvatting mee met --summary.", "Pass a summary with --summary.") from exc
+    from .. import summarize
+
     return summarize.summarize(transcript)
 
 
