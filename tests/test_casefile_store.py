@@ -72,3 +72,45 @@ def test_two_processes_write_at_the_same_time(isolated_data):
     assert seen == sorted(seen)
     assert len(reader.search("schrijven")) == 50  # default limit
     assert reader.check() == []
+
+
+def test_several_processes_open_a_brand_new_archive_at_once(tmp_path):
+    """Two programs setting up the same new archive: the schema is made once (the version is re-read inside the
+    set-up transaction) and the switch to WAL waits instead of failing with "database is locked"."""
+    code = ("import sys, time\n"
+            "from transkript_kernel.casefile.store import Store\n"
+            "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"  # start together
+            "Store(sys.argv[1]).close()\n")
+    import time
+
+    for round_ in range(3):
+        path = tmp_path / f"new{round_}" / "archive.sqlite3"
+        start = time.time() + 2.0
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(start)], cwd=ROOT,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        errors = [p.communicate(timeout=120)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0] * 4, errors
+        store = Store(path)
+        assert store.version == SCHEMA_VERSION and store.check() == []
+        store.close()
+
+
+def test_migration_step_done_by_another_process_meanwhile_is_skipped(tmp_path):
+    """The race itself, made certain: a second store saw version 0, another set the schema up before it took the
+    write lock; its migration must see the new version inside the transaction and skip the step."""
+    path = tmp_path / "a.sqlite3"
+
+    class Late(Store):
+        stale = True
+
+        @property
+        def version(self):
+            if self.stale:  # what it read before the other process finished
+                self.stale = False
+                return 0
+            return super().version
+
+    late = Late(path, migrate_to=0)
+    Store(path).close()  # the other process wins
+    late.stale = True
+    assert late.migrate() == SCHEMA_VERSION  # no "table conversations already exists"

@@ -270,6 +270,12 @@ def _run_one(job: dict) -> dict:
 
 def _init_worker(threads: int) -> None:
     """Runs in each worker: its kernels inherit this environment (and only they: the caller's stays as it is)."""
+    from .offline import lock_down_environment
+
+    lock_down_environment()  # spawned workers inherit it already; this makes it true for any caller of run()
+    from .settings import secure_umask
+
+    secure_umask()
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
 
 

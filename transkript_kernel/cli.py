@@ -12,6 +12,7 @@ import sys
 
 from . import __version__
 from .errors import TranskriptError
+from .offline import lock_down_environment
 
 # one module per command group, in the order ``--help`` lists them
 COMMANDS = ("transcribe", "speakers", "summarize", "evaluate", "casefile", "report", "batch", "app")
@@ -30,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    lock_down_environment()  # first: every child (workers, kernels, Voila) inherits it
+    from .settings import secure_umask
+
+    secure_umask()  # before anything is written: every file 0600, every folder 0700
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

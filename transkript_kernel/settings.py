@@ -51,6 +51,17 @@ def cache_dir() -> Path:
     return Path(base) / "transkript"
 
 
+PRIVATE_UMASK = 0o077
+
+
+def secure_umask() -> None:
+    """Files and folders this process makes are the owner's alone (0600 files, 0700 folders): called by every
+    entry point (CLI, app kernel, batch workers and kernels, the case file when it opens), so no copy, temporary
+    file or log of a care conversation is readable by another account on the machine. Kernels and workers
+    started from here inherit it."""
+    os.umask(PRIVATE_UMASK)
+
+
 def settings_path(directory: Path | None = None) -> Path:
     return (directory or data_dir()) / SETTINGS_FILE
 

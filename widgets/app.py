@@ -176,6 +176,7 @@ class App:
     def __init__(self, language: str | None = None):
         from transkript_kernel import settings
 
+        settings.secure_umask()  # the app kernel's files (uploads, exports) are the teacher's alone
         general = settings.get(settings.GeneralSettings)
         i18n.set_language(language or general.ui_language)
         self.archive = _ThreadArchive()

@@ -74,6 +74,8 @@ class Archive:
 
     def __init__(self, data_dir: str | os.PathLike | None = None, *, repair: bool = True):
         self.data_dir = Path(data_dir).expanduser() if data_dir else settings.data_dir()
+        settings.secure_umask()
+        _make_private(self.data_dir)
         self.store = Store(self.data_dir / DB_NAME)
         self.notices: list[Text] = []  # for the user, e.g. a cloud-sync warning
         from .cloudsync import detect
@@ -797,6 +799,28 @@ class Archive:
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
+def _make_private(folder: Path) -> None:
+    """The data folder is 0700 and everything in it 0600/0700. An archive made by an older Transkript (0755
+    folders, 0644 files) is tightened once, the first time it is opened: its folder is then 0700."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if folder.stat().st_mode & 0o077 == 0:
+            return
+        for root, dirs, files in os.walk(folder):
+            for name in files:
+                path = os.path.join(root, name)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o600)
+            for name in dirs:
+                path = os.path.join(root, name)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o700)
+        os.chmod(folder, 0o700)
+    except OSError as exc:
+        raise StorageError(f"Kan de archiefmap {folder} niet afschermen: {exc.strerror}",
+                           f"Cannot make the archive folder {folder} private: {exc.strerror}") from exc
+
+
 def _remove(path: Path, *, prune: bool = True) -> None:
     try:
         if path.is_dir() and not path.is_symlink():

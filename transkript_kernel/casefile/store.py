@@ -9,9 +9,11 @@ an older file forward, in one transaction per step.
 """
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -138,12 +140,12 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                         check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._wal()
             if mode.lower() != "wal":  # pragma: no cover - only on file systems without shared memory
                 raise StorageError(f"Het archief kan niet in WAL-modus ({mode}).", f"Archive cannot use WAL ({mode}).")
             self.conn.execute("PRAGMA synchronous = FULL")
@@ -155,6 +157,20 @@ class Store:
         except sqlite3.Error as exc:
             raise _db_error(exc, self.path) from exc
         self.migrate(migrate_to)
+
+    def _wal(self) -> str:
+        """Switch to WAL, waiting like every other statement: the switch needs a moment alone with the file and
+        SQLite answers "locked" at once (without its busy handler) while another process opens or sets up a new
+        archive, so a second program starting at the same time retries until the busy timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                return self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     # --- schema ---------------------------------------------------------------------------------------
     @property
@@ -170,10 +186,22 @@ class Store:
                                f"This archive was made by a newer Transkript (schema {current}); upgrade Transkript.")
         for number in range(current + 1, target + 1):
             with self.transaction():
+                if self.version >= number:  # another process set up this step while we waited for the lock
+                    continue
                 for statement in _statements(MIGRATIONS[number - 1]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
+        self._private_files()
         return self.version
+
+    def _private_files(self) -> None:
+        """The database and its WAL and shared-memory files are the owner's alone (0600), whatever the umask
+        of the program that made them."""
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.chmod(f"{self.path}{suffix}", 0o600)
+            except OSError:
+                pass
 
     # --- transactions and queries -----------------------------------------------------------------------
     @contextmanager
