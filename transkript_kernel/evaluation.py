@@ -72,6 +72,97 @@ def score(summary, conv: dict, scorer) -> dict:
     return scorer.score_summary(summary.to_dict(), conv)
 
 
+# --- the corpus: tests/data/corpus/{train,dev,test} ---------------------------------------------------------
+SPLITS = ("train", "dev", "test")
+CORPUS_METRICS = ("action_recall", "action_precision", "owner_accuracy", "concern_recall", "topic_recall",
+                  "topic_precision", "proposal_recall", "invented_words", "mean_action_words", "actions")
+
+
+def corpus_files(corpus: str | Path, split: str) -> list[Path]:
+    """The conversations of one split (``train``, ``dev``, ``test``) or of ``all`` of them, in name order."""
+    corpus = Path(corpus)
+    if split not in SPLITS + ("all",):
+        raise InputError(f"Onbekende split {split!r}; kies uit {', '.join(SPLITS)} of all.",
+                         f"Unknown split {split!r}; choose from {', '.join(SPLITS)} or all.")
+    splits = SPLITS if split == "all" else (split,)
+    files = [p for s in splits for p in sorted((corpus / s).glob("*.json"))]
+    if not files:
+        raise InputError(f"Geen gesprekken in {corpus} (split {split}).", f"No conversations in {corpus} (split {split}).")
+    return files
+
+
+def asr_transcript(asr_dir: Path, conv_path: Path):
+    """The committed ASR fixture of one corpus conversation (``<asr_dir>/<split>/<id>.json``), or None."""
+    from .transcript import Transcript
+
+    path = Path(asr_dir) / conv_path.parent.name / conv_path.name
+    return Transcript.load(path) if path.is_file() else None
+
+
+def topic_precision(summary, conv: dict, scorer) -> float:
+    """Share of the named topic terms (the words after a topic's label, 'Lezen: avi, dmt' -> avi, dmt; or the
+    whole text of a topic without label) that name an expected topic (any alternative of any topic). The label
+    itself does not count: it is the lexicon's, and it would match whatever the terms were. A term that matches
+    no expected topic is noise ('Sociaal-emotioneel: alleen')."""
+    expected = [k for keys in conv["expected"]["topics"] for k in keys]
+    terms = []
+    for t in summary.topics:
+        if getattr(t, "include", None) is False:
+            continue
+        text = t.text.split(":", 1)[1] if ":" in t.text else t.text
+        terms += [x.strip().lower() for x in text.split(",") if x.strip()]
+    if not terms:
+        return 1.0
+    return sum(1 for term in terms if any(scorer.has_key(term, k) or k.lower() in term or term in k.lower()
+                                          for k in expected)) / len(terms)
+
+
+def action_hits(summary, conv: dict, scorer) -> list[tuple[bool, bool]]:
+    """(check, useful) per proposed action: does the item match an expected action? For the check mark's worth."""
+    wanted = conv["expected"]["actions"]
+    return [(bool(getattr(a, "check", False)), any(scorer.matches(scorer.item_text(a.to_dict()), w["keys"])
+                                                   for w in wanted)) for a in summary.actions]
+
+
+def evaluate_corpus(corpus: str | Path, split: str = "dev", *, asr: str | Path | None = None,
+                    backend: str = "extractive", scorer_dir: str | Path | None = None, **options):
+    """One row per conversation of ``split`` with the scorer's figures plus topic precision and invented words;
+    ``asr``: a folder of ASR fixtures to summarise instead of the perfect transcripts (missing ones are skipped).
+    Returns (table, hits): ``hits`` the (check, useful) pairs of every proposed action."""
+    import pandas as pd
+
+    from .extractive.grounding import invented_words
+    from .summarize import summarize
+
+    scorer = load_scorer(scorer_dir or _shared_eval())
+    rows, hits = [], []
+    for path in corpus_files(corpus, split):
+        conv = json.loads(path.read_text(encoding="utf-8"))
+        transcript = asr_transcript(Path(asr), path) if asr else turns_transcript(conv)
+        if transcript is None:
+            continue
+        summary = summarize(transcript, backend=backend, **options)
+        figures = score(summary, conv, scorer)
+        row = {"conversation": path.stem, "split": path.parent.name,
+               **{k: figures[k] for k in CORPUS_METRICS if k in figures}}
+        row["topic_precision"] = round(topic_precision(summary, conv, scorer), 4)
+        row["invented_words"] = len(invented_words(summary, transcript))
+        rows.append(row)
+        hits += action_hits(summary, conv, scorer)
+    if not rows:
+        raise InputError(f"Geen transcripten gevonden voor split {split}.", f"No transcripts found for split {split}.")
+    return pd.DataFrame(rows).set_index("conversation")[["split", *CORPUS_METRICS]], hits
+
+
+def check_precision(hits: list[tuple[bool, bool]]) -> dict:
+    """Precision of actions marked 'controleer' and of unmarked ones (all proposals, ticked or not)."""
+    out = {}
+    for name, flag in (("unmarked", False), ("check", True)):
+        part = [useful for check, useful in hits if check is flag]
+        out[name] = (round(sum(part) / len(part), 3) if part else None, len(part))
+    return out
+
+
 def evaluate(directory: str | Path, *, backend: str = "extractive", scorer_dir: str | Path | None = None,
              transcripts: dict | None = None, **options):
     """One row of scorer figures per conversation (pandas DataFrame), in file order."""

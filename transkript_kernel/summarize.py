@@ -143,6 +143,10 @@ def _problems(data: dict) -> list[str]:
                 out.append(f"{where}/text")
                 continue
             evidence(where, item.get("evidence"))
+            conf = item.get("confidence")
+            if conf is not None and (isinstance(conf, bool) or not isinstance(conf, (int, float)) or not 0 <= conf <= 1):
+                out.append(f"{where}/confidence")
+            out += [f"{where}/{f}" for f in ("check", "include") if f in item and not isinstance(item[f], bool)]
             for f in fields:
                 if f not in item:
                     out.append(f"{where}/{f}")

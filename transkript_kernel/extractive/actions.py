@@ -160,6 +160,8 @@ def action_candidates(an: Analyser) -> list[Candidate]:
                     owner = _we_owner(an, s, low)
             elif owner_rule in ("other", "addressee"):
                 owner = OTHER.get(role) if role else None
+            elif owner_rule == "speaker":
+                owner = role
             else:
                 owner = owner_rule
             cd = candidate(an, s, text, owner, kind)

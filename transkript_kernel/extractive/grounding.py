@@ -1,0 +1,119 @@
+"""Never invent a word: every word of a summary item comes from its evidence segments, from a small closed set
+(role nouns, function words, the lexicon's own labels) or is a form the language's Hunspell dictionary accepts.
+
+Why: a rewrite into the third person can glue a verb ending onto a name or a wrong stem ('Daant', 'doent'), and
+a parent receives the item as written. When a rewritten item holds a word none of the three sources vouches for,
+the item falls back to quoting its evidence with attribution (``Docent: "Ik bel u vrijdag na schooltijd."``),
+trimmed to the clause and passed through the neutrality filter (a subjective clause is cut, never repeated).
+Without a dictionary (libhunspell missing) the guard is stricter, never looser: only evidence and the closed set.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..lexicon import cues as load_cues, topics as load_topics
+
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+#: The label a quote is attributed to, per language and speaker role (a closed set of role nouns).
+SPEAKER_LABEL = {
+    "nl": {"docent": "Leerkracht", "ouder": "Ouder", "leerling": "Leerling", "school": "School", "tolk": "Tolk",
+           "anders": "Spreker", None: "Spreker"},
+    "en": {"docent": "Teacher", "ouder": "Parent", "leerling": "Pupil", "school": "School", "tolk": "Interpreter",
+           "anders": "Speaker", None: "Speaker"},
+}
+#: Words the renderers add themselves ('school en ouder', 'na de toets', 'Verder genoemd').
+RENDER_WORDS = {"nl": {"school", "en", "ouder", "ouders", "na", "de", "zich", "verder", "genoemd", "samen", "ze",
+                       "leerkracht", "leerling", "tolk", "spreker", "het", "een"},
+                "en": {"the", "school", "and", "parent", "parents", "after", "together", "also", "mentioned",
+                       "their", "they", "teacher", "pupil", "interpreter", "speaker", "will", "a", "an"}}
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text or "")
+
+
+@lru_cache(maxsize=4)
+def closed_set(language: str) -> frozenset:
+    """Role nouns, function words and the lexicon's labels: words the summariser may always write."""
+    c = load_cues(language)
+    out = set(RENDER_WORDS.get(language, set())) | set(c.stopwords)
+    out |= {w for noun in c.owner_nouns.values() for w in words(noun.lower())}
+    out |= {w.lower() for label in SPEAKER_LABEL.get(language, {}).values() for w in words(label)}
+    out |= c.first_singular | c.first_plural | c.second | c.third_pupil | c.subordinators | c.coordinators
+    out |= c.prepositions | c.possessives
+    for t in load_topics():
+        for lang_label in t["label"].values():
+            out |= {w.lower() for w in words(lang_label)}
+    return frozenset(out)
+
+
+def _dictionary(language: str):
+    from .. import spelling
+
+    try:
+        return spelling.dictionary(language)
+    except spelling.SpellingUnavailableError:
+        return None
+
+
+def unchecked(text: str, evidence_text: str, language: str) -> list[str]:
+    """The words of ``text`` that neither its evidence, nor the closed set, nor the dictionary vouches for."""
+    said = {w.lower() for w in words(evidence_text)}
+    said |= {part for w in said for part in re.split(r"['’-]", w)}
+    closed = closed_set(language if language in ("nl", "en") else "nl")
+    dictionary = _dictionary(language)
+    out = []
+    for w in words(text):
+        low = w.lower()
+        if low in said or low in closed:
+            continue
+        parts = [p for p in re.split(r"['’-]", low) if p]
+        if len(parts) > 1 and all(p in said or p in closed for p in parts):
+            continue
+        if dictionary is not None and dictionary.known(w):
+            continue
+        out.append(w)
+    return list(dict.fromkeys(out))
+
+
+def evidence_text(transcript, ids) -> str:
+    found = []
+    for i in ids:
+        try:
+            found.append(transcript.segment(i).text)
+        except KeyError:
+            continue
+    return " ".join(found)
+
+
+def _item_texts(item) -> list[str]:
+    return [t for t in (getattr(item, "text", ""), getattr(item, "due", None)) if t]
+
+
+def invented_words(summary, transcript) -> list[tuple[str, int, str]]:
+    """(part, item index, word) for every word of the summary no source vouches for: the guard's own count."""
+    out = []
+    for part in ("topics", "concerns", "actions"):
+        for n, item in enumerate(getattr(summary, part)):
+            ev = evidence_text(transcript, item.evidence)
+            for text in _item_texts(item):
+                out += [(part, n, w) for w in unchecked(text, ev, summary.language)]
+    return out
+
+
+def quote(role: str | None, clause: str, language: str) -> str | None:
+    """``Leerkracht: "Ik bel u vrijdag na schooltijd."``: the speaker's own clause, neutral, with attribution;
+    None when the neutrality filter leaves nothing."""
+    from ..neutrality import scrub_text
+
+    clause = re.sub(r"\s+", " ", clause or "").strip(" ,;\"'")
+    neutral = scrub_text(clause) if clause else None
+    if not neutral:
+        return None
+    neutral = neutral[:1].upper() + neutral[1:]
+    if not re.search(r"[.!?]$", neutral):
+        neutral += "."
+    label = SPEAKER_LABEL.get(language, SPEAKER_LABEL["nl"]).get(role, SPEAKER_LABEL["nl"][None])
+    return f'{label}: "{neutral}"'
