@@ -16,6 +16,7 @@ from .actions import action_candidates
 from .agreements import resolve
 from .analyser import Analyser
 from .concerns import concerns
+from .grounding import evidence_text, quote, unchecked
 from .rendering import render_action
 from .topics import topics
 
@@ -25,6 +26,21 @@ def summarise(transcript, language: str | None = None, **_options) -> Summary:
     an = Analyser(transcript, language)
     cands = resolve(an, action_candidates(an))
     action_sentences = {cd.sentence.index for cd in cands}
-    actions = [render_action(an, cd) for cd in cands]
+    actions = [a for a in (grounded_action(an, cd, render_action(an, cd)) for cd in cands) if a is not None]
     return Summary(language=an.language, backend="extractive", topics=topics(an),
                    concerns=concerns(an, action_sentences), actions=actions, warnings=[])
+
+
+def grounded_action(an: Analyser, cd, action):
+    """``action`` when every word of it is vouched for (see ``grounding``); else the speaker's own clause, quoted
+    with attribution; None when the neutrality filter leaves nothing of that clause."""
+    said = evidence_text(an.transcript, action.evidence)
+    if not unchecked(f"{action.text} {action.due or ''}", said, an.language):
+        return action
+    quoted = quote(an.role(cd.sentence), cd.text, an.language)
+    if quoted is None or unchecked(quoted, said, an.language):
+        return None
+    action.text = quoted
+    if action.due and unchecked(action.due, said, an.language):
+        action.due = None
+    return action

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .phrasing import finish, number_words, strip_particles, trim_clauses, words_of
+from .grounding import evidence_text, quote, unchecked
 from .rendering import third_person
 from ..sentences import Sentence
 from ..summary import Concern
@@ -54,8 +55,13 @@ def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
                 elif len(content) < 2:
                     body = trim_clauses(text, c)
             body = body if len(an.content(body)) >= 2 else trim_clauses(text, c)
-        body = number_words(third_person(an, body, s), an.language)
-        out.append(Concern(finish(body), an.role(s), sorted(set(evidence))))
+        text = finish(number_words(third_person(an, body, s), an.language))
+        said = evidence_text(an.transcript, evidence)
+        if unchecked(text, said, an.language):  # a rewrite made a word nobody said: quote the speaker instead
+            text = quote(an.role(s), body, an.language)
+            if text is None or unchecked(text, said, an.language):
+                continue
+        out.append(Concern(text, an.role(s), sorted(set(evidence))))
     return _merge_concerns(an, out)
 
 
