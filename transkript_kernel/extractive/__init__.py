@@ -37,7 +37,7 @@ def grounded_action(an: Analyser, cd, action):
     said = evidence_text(an.transcript, action.evidence)
     if not unchecked(f"{action.text} {action.due or ''}", said, an.language):
         return action
-    quoted = quote(an.role(cd.sentence), cd.text, an.language)
+    quoted = quote(an.role(cd.sentence), cd.text, an.language, "?" if cd.sentence.question else ".")
     if quoted is None or unchecked(quoted, said, an.language):
         return None
     action.text = quoted

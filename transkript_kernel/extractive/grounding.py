@@ -103,7 +103,7 @@ def invented_words(summary, transcript) -> list[tuple[str, int, str]]:
     return out
 
 
-def quote(role: str | None, clause: str, language: str) -> str | None:
+def quote(role: str | None, clause: str, language: str, end: str = ".") -> str | None:
     """``Leerkracht: "Ik bel u vrijdag na schooltijd."``: the speaker's own clause, neutral, with attribution;
     None when the neutrality filter leaves nothing."""
     from ..neutrality import scrub_text
@@ -114,6 +114,6 @@ def quote(role: str | None, clause: str, language: str) -> str | None:
         return None
     neutral = neutral[:1].upper() + neutral[1:]
     if not re.search(r"[.!?]$", neutral):
-        neutral += "."
+        neutral += end
     label = SPEAKER_LABEL.get(language, SPEAKER_LABEL["nl"]).get(role, SPEAKER_LABEL["nl"][None])
     return f'{label}: "{neutral}"'
