@@ -114,3 +114,15 @@ def test_blocking_words_are_only_in_ticked_items():
     s.actions[0].include = False  # the teacher left this proposal out
     assert [d.words for d in doubt.blocking_words(s, t, ["Ilze"])] == [("nog",)]
     assert doubt.cli_lines(doubt.blocking_words(s, t, ["Ilze"])) == ["[?] nog — Ouder leest thuis nog voor."]
+
+
+def test_names_for_a_conversation_come_from_pupil_participants_and_consent():
+    from transkript_kernel.conversation import ConsentRecord, Conversation, Participant
+
+    conv = Conversation(id="x", pupil="Ilse de Vries", date="2026-01-01",
+                        participants=[Participant("Meester Bram", "docent"), Participant("Samira", "school")],
+                        consent=ConsentRecord(True, "ouder", "2026-01-01T10:00", name="Mevrouw Visser"))
+    names = doubt.names_for(conv)
+    assert names == ["Ilse de Vries", "Meester Bram", "Samira", "Mevrouw Visser"]
+    t = _transcript(_seg(0, "Ilse en Samira en Visser."))
+    assert doubt.marks(t, names) == [] and doubt.names_for(None) == []

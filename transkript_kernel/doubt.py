@@ -82,6 +82,20 @@ def name_words(names: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(out)
 
 
+def names_for(conversation) -> list[str]:
+    """The names the school vouches for in one conversation: the pupil, the participants (consent form and
+    ``transkript new --participant``) and who gave consent. Pass the result as ``names``."""
+    if conversation is None:
+        return []
+    out = [getattr(conversation, "pupil", "") or ""]
+    for p in getattr(conversation, "participants", None) or ():
+        out.append(p.get("name", "") if isinstance(p, dict) else getattr(p, "name", "") or "")
+    consent = getattr(conversation, "consent", None)
+    if consent is not None:
+        out.append(getattr(consent, "name", "") or "")
+    return [n for n in out if n.strip()]
+
+
 def _checkable(word: str) -> bool:
     """Is this a word a spelling question can be asked about? Not numbers, single letters or symbols."""
     return len(word) > 1 and any(ch.isalpha() for ch in word) and not any(ch.isdigit() for ch in word)
