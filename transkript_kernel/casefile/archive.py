@@ -537,6 +537,7 @@ class Archive:
                 conn.execute("DELETE FROM summaries WHERE conversation = ?", (num,))
                 conn.execute("DELETE FROM exports WHERE conversation = ?", (num,))
                 self.store.index(num, summary="")
+            self.store.mark_scrub(conn)
             audit.log(self.store, "withdraw", conversation_id, actor)
             if deleted:
                 audit.log(self.store, "delete", conversation_id, actor)
@@ -614,6 +615,7 @@ class Archive:
             nums = self._delete_paths(conn, paths)
             conn.execute("DELETE FROM conversations WHERE num = ?", (num,))  # cascades to consents, revisions
             self.store.unindex(num)
+            self.store.mark_scrub(conn)
             audit.log(self.store, "delete", conversation_id, actor)
         self._finish_deletes(paths, nums)
         if scrub:
@@ -760,6 +762,14 @@ class Archive:
         done = self._finish_intents()
         if deep:
             done += self._remove_orphans()
+        if self.store.scrub_pending():
+            try:  # an interrupted deletion's traces: wipe them now (quickly when only opening the archive)
+                self.store.scrub(wait=None if deep else 2.0)
+                done.append("wiped the traces of an interrupted deletion")
+            except StorageError as exc:
+                if deep:
+                    raise
+                self.notices.append(Text(exc.nl, exc.en))
         return done
 
     def _remove_orphans(self) -> list[str]:

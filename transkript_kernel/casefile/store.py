@@ -22,6 +22,7 @@ from ..errors import DiskFullError, StorageError
 
 DB_NAME = "archive.sqlite3"
 BUSY_TIMEOUT_MS = 20_000
+SCRUB_WAIT_S = 20.0  # how long a scrub waits for other programs' reads to end before it fails loudly
 
 # full-text columns of a conversation's index row (rowid = conversations.num)
 FTS_FIELDS = ("meta", "notes", "transcript", "summary")
@@ -115,6 +116,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX conversations_recording_sha ON conversations(recording_sha256);
     """,
+    # 3: a durable "needs scrub" mark, written in the transaction that deletes; cleared only by a verified scrub
+    """
+    CREATE TABLE scrub_pending (
+        num INTEGER PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -151,6 +159,8 @@ class Store:
             self.conn.execute("PRAGMA synchronous = FULL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not just unlinked
+            if self.conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+                self.conn.execute("PRAGMA auto_vacuum = FULL")  # a new file: freed pages leave the file at commit
         except OSError as exc:
             raise StorageError(f"Kan de archiefmap {self.path.parent} niet maken: {exc.strerror}",
                                f"Cannot create the archive folder {self.path.parent}: {exc.strerror}") from exc
@@ -191,8 +201,22 @@ class Store:
                 for statement in _statements(MIGRATIONS[number - 1]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
+        self._full_auto_vacuum()
         self._private_files()
         return self.version
+
+    def _full_auto_vacuum(self) -> None:
+        """Free pages are where deleted text would linger: with ``auto_vacuum = FULL`` they are cut off the file
+        at every commit, so "no free page" is a property :meth:`scrub` can check. A file made before is rebuilt
+        once (VACUUM)."""
+        if self.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 1:
+            return
+        with self._lock:
+            try:
+                self.conn.execute("PRAGMA auto_vacuum = FULL")
+                self.conn.execute("VACUUM")
+            except sqlite3.Error as exc:
+                raise _db_error(exc, self.path) from exc
 
     def _private_files(self) -> None:
         """The database and its WAL and shared-memory files are the owner's alone (0600), whatever the umask
@@ -268,16 +292,67 @@ class Store:
         row = self.one("SELECT meta, notes, transcript, summary FROM search WHERE rowid = ?", (num,))
         return {f: v for f, v in zip(FTS_FIELDS, row) if v} if row else {}
 
-    def scrub(self) -> None:
-        """After a deletion: merge the full-text index so no deleted words linger in old index segments, and
-        move the write-ahead log into the database so deleted pages are not kept in it either."""
+    def mark_scrub(self, conn) -> None:
+        """Inside the transaction that deletes: a durable mark that the deleted text must still be wiped. It
+        survives a crash between the commit and :meth:`scrub`; the next ``repair()`` finishes the job."""
+        conn.execute("INSERT INTO scrub_pending (at) VALUES (datetime('now'))")
+
+    def scrub_pending(self) -> bool:
+        return self.one("SELECT 1 FROM scrub_pending LIMIT 1") is not None
+
+    def scrub(self, *, wait: float | None = None) -> None:
+        """After a deletion: merge the full-text index so no deleted words linger in old index segments, move the
+        write-ahead log into the database and truncate it, then verify: the checkpoint was complete, the WAL is
+        empty and the file has no free pages (with ``secure_delete`` and ``auto_vacuum = FULL`` deleted text
+        then survives nowhere in the file). Another program's long read blocks the checkpoint: it is retried for
+        ``wait`` seconds, then :class:`StorageError` — the deletion itself stands and the durable mark stays, so
+        the next ``repair()`` completes the scrub."""
+        wait = SCRUB_WAIT_S if wait is None else wait
         with self.transaction() as conn:
             conn.execute("INSERT INTO search (search) VALUES ('optimize')")
+        deadline = time.monotonic() + wait
+        problem = ""
+        with self._lock:
+            try:
+                self.conn.execute(f"PRAGMA busy_timeout = {max(1, int(min(wait, BUSY_TIMEOUT_MS / 1000) * 1000))}")
+                while True:
+                    problem = self._checkpoint()
+                    if not problem or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.05)
+            except sqlite3.Error as exc:
+                raise _db_error(exc, self.path) from exc
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if problem:
+            raise StorageError(
+                f"Het verwijderde is uit het archief, maar de sporen ervan zijn nog niet gewist ({problem}): een "
+                "ander programma leest het archief. Sluit andere Transkript-vensters en voer 'transkript archive "
+                "repair' uit.",
+                f"The deleted data is out of the archive, but its traces are not wiped yet ({problem}): another "
+                "program is reading the archive. Close other Transkript windows and run 'transkript archive "
+                "repair'.")
+        with self.transaction() as conn:  # the pages this touches were just verified clean
+            conn.execute("DELETE FROM scrub_pending")
         with self._lock:
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except sqlite3.Error:
-                pass  # another program is reading: its next checkpoint finishes the job
+                pass
+
+    def _checkpoint(self) -> str:
+        """One complete checkpoint attempt; '' when verified, else what is still wrong."""
+        busy, frames, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            return f"checkpoint blocked, {frames} WAL frames"
+        wal = Path(f"{self.path}-wal")
+        size = wal.stat().st_size if wal.exists() else 0
+        if size:
+            return f"WAL still {size} bytes"
+        free = self.conn.execute("PRAGMA freelist_count").fetchone()[0]
+        if free:
+            return f"{free} free pages"
+        return ""
 
     def check(self) -> list[str]:
         """Database-level problems: integrity, dangling foreign keys, index entries without conversation."""
@@ -286,6 +361,8 @@ class Store:
         orphans = self.one("SELECT count(*) FROM search WHERE rowid NOT IN (SELECT num FROM conversations)")[0]
         if orphans:
             problems.append(f"search index: {orphans} entries without conversation")
+        if self.scrub_pending():
+            problems.append("deleted data not yet wiped from the database file (run repair)")
         return problems
 
     def close(self) -> None:
