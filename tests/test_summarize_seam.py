@@ -58,10 +58,37 @@ def test_we_agreement_is_together_and_past_is_no_action():
     assert s.actions[0].due == "over vier weken"
 
 
-def test_works_without_speakers():
+def test_without_speakers_no_items_and_a_notice_why():
+    """Without speakers nobody can tell who agreed to what: no items, a bilingual notice (never an error)."""
     s = summarize(_talk([("docent", "Ik geef hem vrijdag een leesboekje mee."), ("ouder", "Dat is goed.")],
                         speakers=False))
+    assert not (s.topics or s.concerns or s.actions)
+    assert [w.kind for w in s.warnings] == ["other"] and "sprekers" in s.warnings[0].text \
+        and "speakers" in s.warnings[0].text
+
+
+def test_diarised_speakers_without_roles_still_get_guessed_roles():
+    t = _talk([("docent", "Ik geef hem vrijdag een leesboekje mee."), ("ouder", "Dat is goed.")])
+    for sp in t.speakers.values():
+        sp.role = None
+    s = summarize(t)
     assert len(s.actions) == 1 and s.actions[0].due == "vrijdag" and s.actions[0].evidence == [0]
+
+
+@pytest.mark.parametrize("turns,language,word", [
+    ([], "nl", "leeg"), ([("docent", "Hallo")], "nl", "leeg"), ([("docent", "ja"), ("ouder", "Oké.")], "nl", "leeg"),
+    ([("docent", "Yarın saat üçte sizi arayacağım."), ("ouder", "Tamam, teşekkür ederim.")], "tr", "taal"),
+    ([("docent", "سأتصل بك يوم الجمعة بعد المدرسة"), ("ouder", "حسنا شكرا")], "ar", "taal"),
+    ([("docent", "Zadzwonię do pani w piątek po szkole."), ("ouder", "Dobrze, dziękuję.")], "pl", "taal"),
+    ([("docent", "Zadzwonię do pani w piątek po szkole."), ("ouder", "Dobrze, dziękuję bardzo.")], None, "taal"),
+])
+def test_bad_input_gives_no_items_and_a_bilingual_notice(turns, language, word):
+    t = _talk(turns or [("docent", "")], language=language or "nl")
+    t.language = language
+    s = summarize(t)
+    assert not (s.topics or s.concerns or s.actions)
+    notices = [w for w in s.warnings if w.kind == "other"]
+    assert len(notices) == 1 and word in notices[0].text and " / " in notices[0].text
 
 
 def test_english_conversation():

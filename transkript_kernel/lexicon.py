@@ -103,3 +103,17 @@ def guess_language(text: str) -> str:
     nl = sum(w in {"de", "het", "een", "en", "ik", "dat", "niet", "is", "van", "we", "u", "hij", "ze"} for w in words)
     en = sum(w in {"the", "a", "and", "i", "that", "not", "is", "of", "we", "you", "he", "she", "it"} for w in words)
     return "en" if en > nl else "nl"
+
+
+def known_language(text: str, share: float = 0.08) -> bool:
+    """Does ``text`` look like Dutch or English at all? At least ``share`` of its words are common function words
+    of either language (Turkish, Arabic or Polish text has almost none), so rules are never run on a language they
+    were not written for."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if not words:
+        return False
+    common = {"de", "het", "een", "en", "ik", "dat", "niet", "is", "van", "we", "u", "hij", "ze", "die", "in", "op",
+              "met", "voor", "ja", "nee", "wat", "maar", "ook", "dan", "er", "zijn", "heeft", "kan", "wel", "the",
+              "a", "and", "i", "that", "not", "of", "you", "he", "she", "it", "to", "in", "on", "with", "for", "yes",
+              "no", "what", "but", "so", "we", "they", "is", "are", "have", "can", "will"}
+    return sum(w in common for w in words) / len(words) >= share

@@ -82,10 +82,10 @@ def summarize(transcript, *, backend: str | None = None, language: str | None = 
     transcript = _as_transcript(transcript)
     lang = language or transcript.language or guess_language(transcript.text)
     lang = lang if lang in ("nl", "en") else guess_language(transcript.text)
-    if not transcript.text.strip():
+    why = refusal(transcript, language, backend)
+    if why:
         empty = Summary(language=lang, backend=backend)
-        empty.warnings.append(Warning("other", "Het transcript is leeg: er is niets samen te vatten." if lang == "nl"
-                                      else "The transcript is empty: there is nothing to summarise."))
+        empty.warnings.append(Warning("other", why))
         return empty
     summary = fn(transcript, language=lang, **options)
     summary.language = lang
@@ -95,6 +95,42 @@ def summarize(transcript, *, backend: str | None = None, language: str | None = 
     summary.warnings = _dedupe_warnings(warnings)
     validate(summary.to_dict())
     return summary
+
+
+NOTICES = {
+    "empty": "Het transcript is leeg of te kort (minder dan {n} woorden): er is niets samen te vatten. / "
+             "The transcript is empty or too short (fewer than {n} words): there is nothing to summarise.",
+    "speakers": "Het transcript heeft geen sprekers: zonder sprekers is niet te zeggen wie wat afsprak, dus de "
+                "samenvatting blijft leeg. Laat de sprekers herkennen en vat opnieuw samen. / The transcript has no "
+                "speakers: without them nobody can tell who agreed to what, so the summary stays empty. Detect the "
+                "speakers and summarise again.",
+    "language": "Voor de taal {lang!r} heeft de samenvatter geen regels (alleen Nederlands en Engels): de "
+                "samenvatting blijft leeg. / The summariser has no rules for the language {lang!r} (only Dutch and "
+                "English): the summary stays empty.",
+}
+MIN_WORDS = 3
+
+
+def refusal(transcript, language: str | None = None, backend: str = "extractive") -> str | None:
+    """Why this transcript gets a summary without items (a bilingual notice), or None. Bad input never raises
+    and never yields an invented item: empty or one-word transcripts, transcripts without any speaker, and (for
+    the rule-based backend) languages it has no rules for."""
+    import re
+
+    from .lexicon import LANGUAGES, known_language
+
+    n_words = len(re.findall(r"\w+", transcript.text))
+    if n_words < MIN_WORDS:
+        return NOTICES["empty"].format(n=MIN_WORDS)
+    if not any(seg.speaker for seg in transcript.segments):
+        return NOTICES["speakers"]
+    if backend == "extractive":
+        lang = (language or transcript.language or "").lower() or None
+        if lang and lang not in LANGUAGES:
+            return NOTICES["language"].format(lang=lang)
+        if not lang and not known_language(transcript.text):
+            return NOTICES["language"].format(lang="?")
+    return None
 
 
 def _dedupe_warnings(warnings: list[Warning]) -> list[Warning]:
