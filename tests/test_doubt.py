@@ -126,3 +126,144 @@ def test_names_for_a_conversation_come_from_pupil_participants_and_consent():
     assert names == ["Ilse de Vries", "Meester Bram", "Samira", "Mevrouw Visser"]
     t = _transcript(_seg(0, "Ilse en Samira en Visser."))
     assert doubt.marks(t, names) == [] and doubt.names_for(None) == []
+
+
+# --- the faces: transcript editor and the export confirmation -------------------------------------------------
+class _FakeArchive:
+    def __init__(self, conversation=None, transcript=None, summary=None):
+        self.conversation, self._transcript, self._summary = conversation, transcript, summary
+        self.saved = []
+
+    def get(self, cid):
+        if self.conversation is None:
+            raise KeyError(cid)
+        return self.conversation
+
+    def save_transcript(self, cid, transcript, by):
+        self.saved.append(transcript.copy())
+        self._transcript = transcript
+        return len(self.saved)
+
+    def transcript(self, cid):
+        return self._transcript
+
+    def summary(self, cid):
+        return self._summary
+
+
+class _Clip:
+    sample_rate = 16000
+
+    def __init__(self, seconds):
+        import numpy as np
+
+        self.samples = np.zeros(int(seconds * self.sample_rate), dtype="float32")
+
+
+def _editor_transcript(n_segments=45):
+    segs = [_seg(i, "Hij leest thuis elke avond.", [0.99] * 5, start=i * 3.0) for i in range(n_segments)]
+    segs[3] = _seg(3, "Ilze leest nog langzaam.", [0.9, 0.95, 0.2, 0.99], start=9.0)
+    segs[30] = _seg(30, "De juf belt zamira vrijdag.", [0.99, 0.99, 0.99, 0.9, 0.99], start=90.0)
+    return _transcript(*segs)
+
+
+def _editor(archive):
+    pytest.importorskip("ipywidgets")
+    from transkript_widgets.transcript_editor import TranscriptEditor
+
+    editor = TranscriptEditor(lambda: archive)
+    load = editor.load
+
+    def load_with_clip(cid, transcript):
+        load(cid, transcript)
+        editor._clip = _Clip(200)  # no recording in the fake case file: a silent one of the right length
+
+    editor.load = load_with_clip
+    return editor
+
+
+def _html_of_rows(editor) -> str:
+    out = []
+    for row in editor.rows.children:
+        for child in row.children[4:]:
+            out.append(child.children[0].value)
+    return "".join(out)
+
+
+def test_editor_underlines_doubtful_words_and_plays_from_the_word():
+    from transkript_kernel.conversation import Conversation
+
+    archive = _FakeArchive(Conversation(id="c1", pupil="Sanne Test", date="2026-01-01"))
+    editor = _editor(archive)
+    editor.load("c1", _editor_transcript())
+    assert [(m.segment_id, m.word) for m in editor.marks] == [(3, "Ilze"), (3, "nog"), (30, "zamira")]
+    row = editor.rows.children[3]
+    assert "tk-seg-doubt" in row._dom_classes and len(row.children) == 5
+    assert row.children[3].value == "Ilze leest nog langzaam."  # the text box stays the fourth child
+    html = row.children[4].children[0].value
+    assert html.count('<u class="tk-doubt') == 2 and ">Ilze</u>" in html and ">nog</u>" in html
+    assert all(len(r.children) == 4 for i, r in enumerate(editor.rows.children) if i != 3)
+    buttons = row.children[4].children[1].children
+    assert [b.description for b in buttons] == ["▶ Ilze", "▶ nog"]
+    buttons[1].click()  # ▶ at "nog": its own time with a little context, not the whole segment
+    seconds = (len(editor.player.value) - 44) / 2 / 16000
+    nog = editor.marks[1]
+    assert seconds == pytest.approx((nog.end - nog.start) + sum(
+        __import__("transkript_widgets.transcript_editor", fromlist=["x"]).WORD_CONTEXT_SECONDS), abs=0.01)
+    assert editor.current_mark == nog and "tk-doubt-current" in _html_of_rows(editor)
+
+
+def test_next_doubtful_word_turns_pages_and_wraps():
+    archive = _FakeArchive()
+    editor = _editor(archive)
+    editor.load("c1", _editor_transcript())
+    assert not editor.doubt_button.disabled and "3" in editor.doubt_label.value
+    seen = []
+    for _ in range(4):
+        editor.doubt_button.click()
+        seen.append((editor.current_mark.word, editor.page))
+    assert seen == [("Ilze", 0), ("nog", 0), ("zamira", 1), ("Ilze", 0)]
+    assert bytes(editor.player.value[:4]) == b"RIFF"
+    assert "zamira" not in _html_of_rows(editor)  # page 0 shows only its own marks
+
+
+def test_a_corrected_word_stops_being_marked_after_saving_and_names_count():
+    from transkript_kernel.conversation import Conversation, Participant
+
+    archive = _FakeArchive(Conversation(id="c1", pupil="Ilze Test", date="2026-01-01",
+                                        participants=[Participant("Zamira", "docent")]))
+    editor = _editor(archive)
+    editor.load("c1", _editor_transcript())
+    assert [m.word for m in editor.marks] == ["nog"]  # both names are on the form
+    editor.rows.children[3].children[3].value = "Ilze leest heel langzaam."
+    editor.save_button.click()
+    assert archive.saved and editor.marks == [] and editor.doubt_button.disabled
+    assert all(len(r.children) == 4 for r in editor.rows.children)
+
+
+def test_export_confirmation_blocks_until_the_teacher_confirms_the_words_shown():
+    pytest.importorskip("ipywidgets")
+    from transkript_widgets.doubt_confirm import DoubtConfirm
+
+    t = _transcript(_seg(0, "Ilze leest nog erg langzaam.", [0.9, 0.95, 0.2, 0.99, 0.97]),
+                    _seg(1, "Ik bel zamira vrijdag.", start=5.0))
+    s = _summary()
+    confirmed = []
+    box = DoubtConfirm(on_confirm=lambda: confirmed.append(True))
+    assert box.needs_confirmation(s, t, ["Ilze"]) is True and box.layout.display is None
+    assert "<u>zamira</u>" in box.items.value and "<u>nog</u>" in box.items.value
+    box.confirm_button.click()  # disabled until the box is ticked
+    assert not confirmed and box.needs_confirmation(s, t, ["Ilze"])
+    box.checked.value = True
+    box.confirm_button.click()
+    assert confirmed == [True] and box.layout.display == "none"
+    assert box.needs_confirmation(s, t, ["Ilze"]) is False  # the same words: confirmed
+    s.actions.append(Action("Ouder belt Daant.", "ouder", None, [1]))
+    assert box.needs_confirmation(s, t, ["Ilze"]) is True  # a new doubtful word asks again
+    for item in (*s.actions, *s.topics, *s.concerns):
+        item.include = False
+    assert box.needs_confirmation(s, t, ["Ilze"]) is False  # nothing ticked, nothing blocks
+    archive = _FakeArchive(None, t, _summary())
+    archive.conversation = type("C", (), {"pupil": "Ilze", "participants": [], "consent": None})()
+    box.reset()
+    assert box.needs_confirmation_for(archive, "c1") is True

@@ -264,6 +264,15 @@ def blocking_words(summary, transcript=None, names: Iterable[str] = ()) -> list[
     return item_doubts(summary, transcript, names, included_only=True)
 
 
+def blocking_in_case_file(archive, conversation_id: str) -> list[ItemDoubt]:
+    """:func:`blocking_words` for a conversation in the case file: its latest summary and transcript, and the
+    names from its consent form. Empty when there is no summary yet."""
+    summary = archive.summary(conversation_id)
+    if summary is None:
+        return []
+    return blocking_words(summary, archive.transcript(conversation_id), names_for(archive.get(conversation_id)))
+
+
 def cli_lines(doubts: Iterable[ItemDoubt]) -> list[str]:
     """One line per item for the command line: ``[?] woord, woord — item text``. Words only, never logged."""
     return [f"[?] {', '.join(d.words)} — {d.text}" for d in doubts]

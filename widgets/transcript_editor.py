@@ -4,6 +4,11 @@ Segment text and speaker edits change the :class:`Transcript` data only; renamin
 ``speakers.rename``; saving goes through ``archive.save_transcript`` (the case file keeps the original).
 Audio for a segment is cut from the decoded recording and played by an ``ipywidgets.Audio`` (a blob URL in
 the page): nothing is served from outside 127.0.0.1 and the page never receives the whole recording.
+
+Doubtful words come from ``transkript_kernel.doubt`` (the one rule): a segment that holds them shows its text
+with those words underlined and a ▶ per word that plays from the word itself; "volgend twijfelwoord" walks the
+teacher through them in reading order, turning pages as needed. The marks are recomputed after every save, so
+a corrected word stops being marked.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from .ui import Message, esc
 
 PAGE_SIZE = 20
 MAX_PLAY_SECONDS = 90.0
+WORD_CONTEXT_SECONDS = (1.0, 1.2)  # a doubtful word is played with this much before and after it
 
 
 def wav_bytes(samples, sample_rate: int) -> bytes:
@@ -71,11 +77,21 @@ class TranscriptEditor(w.VBox):
         self.player.add_class("tk-player")
         self.player_label = w.HTML()
         self.player_box = w.HBox([self.player_label, self.player], layout=w.Layout(display="none"))
+        self.names: list[str] = []
+        self.marks: list = []
+        self.current_mark = None
+        self.doubt_button = w.Button(description=t("transcript.next_doubt"), tooltip=t("transcript.next_doubt_help"),
+                                     layout=w.Layout(width="200px"))
+        self.doubt_button.add_class("tk-next-doubt")
+        self.doubt_button.on_click(lambda _: self.next_doubt())
+        self.doubt_label = w.HTML()
+        self.doubt_label.add_class("tk-doubt-status")
+        self.doubt_bar = w.HBox([self.doubt_button, self.doubt_label], layout=w.Layout(align_items="center"))
         self.prev_button.on_click(lambda _: self._goto(self.page - 1))
         self.next_button.on_click(lambda _: self._goto(self.page + 1))
         self.save_button.on_click(lambda _: self.save())
         super().__init__([self.notices, w.HTML(f"<b>{esc(t('transcript.speakers'))}</b>"), self.speakers_box,
-                          self.player_box,
+                          self.doubt_bar, self.player_box,
                           self.rows, w.HBox([self.prev_button, self.page_label, self.next_button]),
                           w.HBox([self.save_button]), self.message], **kw)
 
@@ -90,11 +106,100 @@ class TranscriptEditor(w.VBox):
         self.player_label.value = ""
         self.player_box.layout.display = "none"
         self.message.clear()
+        self.names = self._names(conversation_id)
+        self.current_mark = None
+        self.refresh_marks()
         notices = list(getattr(transcript, "notices", []) or [])
         self.notices.value = "".join(f'<div class="tk-msg tk-msg-warn">{esc(Text.of(n).get(language()))}</div>'
                                      for n in notices)
         self._render_speakers()
         self._render_page()
+
+    def _names(self, conversation_id: str) -> list[str]:
+        """The consent form's names (pupil, participants, who consented): never marked as unknown words."""
+        from transkript_kernel import doubt
+
+        try:
+            return doubt.names_for(self._archive().get(conversation_id))
+        except Exception:  # no case file entry (e.g. a transcript opened on its own): no names
+            return []
+
+    # --- doubtful words ----------------------------------------------------------------------------------
+    def refresh_marks(self) -> None:
+        """Recompute the doubtful words (after loading and after every save) and the status line."""
+        from transkript_kernel import doubt
+
+        self.marks = doubt.marks(self.transcript, self.names) if self.transcript is not None else []
+        if self.current_mark is not None and self.current_mark not in self.marks:
+            self.current_mark = None
+        self._doubt_status()
+
+    def _doubt_status(self) -> None:
+        n = len(self.marks)
+        self.doubt_button.disabled = n == 0
+        if n == 0:
+            text = t("transcript.no_doubts")
+        elif self.current_mark is None:
+            text = t("transcript.doubts", n=n)
+        else:
+            m = self.current_mark
+            text = t("transcript.doubt_at", k=self.marks.index(m) + 1, n=n, word=m.word,
+                     start=clock(m.start if m.start is not None else 0.0))
+        self.doubt_label.value = f'<span class="tk-muted" style="padding-left:10px">{esc(text)}</span>'
+
+    def next_doubt(self, play: bool = True):
+        """Go to the next doubtful word (wrapping round): turn to its page, highlight it and play it."""
+        from transkript_kernel import doubt
+
+        if not self.marks:
+            self._doubt_status()
+            return None
+        after = None if self.current_mark is None else (self.current_mark.segment_id, self.current_mark.word_index)
+        mark = doubt.next_mark(self.marks, after, [s.id for s in self.transcript.segments])
+        self.current_mark = mark
+        index = next(i for i, s in enumerate(self.transcript.segments) if s.id == mark.segment_id)
+        self.page = index // PAGE_SIZE
+        self._render_page()
+        self._doubt_status()
+        if play:
+            self.play_word(mark)
+        return mark
+
+    def _doubt_html(self, seg, marks) -> str:
+        """The segment's text with its doubtful words underlined (the current one highlighted)."""
+        from transkript_kernel import doubt
+
+        at = {m.word_index: m for m in marks}
+        parts = []
+        for i, tok in enumerate(doubt.tokens(seg.text)):
+            m = at.get(i)
+            if m is None:
+                parts.append(esc(tok))
+                continue
+            cls = "tk-doubt tk-doubt-current" if m == self.current_mark else "tk-doubt"
+            why = t(f"transcript.doubt_{m.reason}")
+            parts.append(f'<u class="{cls}" title="{esc(why)}" style="text-decoration: underline wavy #d64545;'
+                         f'{" background:#fff3c4;" if m == self.current_mark else ""}">{esc(tok)}</u>')
+        return f'<div class="tk-doubt-text" style="font-size:13px;line-height:1.5">{" ".join(parts)}</div>'
+
+    def _doubt_column(self, seg, marks) -> w.VBox:
+        buttons = []
+        for m in marks:
+            b = w.Button(description=f"▶ {m.word}", tooltip=t("transcript.play_word", word=m.word),
+                         layout=w.Layout(width="auto"))
+            b.add_class("tk-doubt-play")
+            b.on_click(lambda _, m=m: self._select(m))
+            buttons.append(b)
+        box = w.VBox([w.HTML(self._doubt_html(seg, marks)), w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))],
+                     layout=w.Layout(width="45%", min_width="260px", padding="0 0 0 8px"))
+        box.add_class("tk-doubts")
+        return box
+
+    def _select(self, mark) -> None:
+        self.current_mark = mark
+        self._render_page()
+        self._doubt_status()
+        self.play_word(mark)
 
     def _render_speakers(self) -> None:
         rows = []
@@ -122,6 +227,9 @@ class TranscriptEditor(w.VBox):
         pages = max(1, (len(segs) + PAGE_SIZE - 1) // PAGE_SIZE)
         self.page = min(max(0, self.page), pages - 1)
         options = self._speaker_options()
+        from transkript_kernel import doubt
+
+        marks = doubt.by_segment(self.marks)
         rows = []
         for seg in segs[self.page * PAGE_SIZE:(self.page + 1) * PAGE_SIZE]:
             time = w.HTML(f'<span class="tk-seg-time">{clock(seg.start)}–{clock(seg.end)}</span>',
@@ -135,8 +243,15 @@ class TranscriptEditor(w.VBox):
             text.observe(lambda ch, seg=seg: self._edit_text(seg, ch["new"]), "value")
             speaker.observe(lambda ch, seg=seg: self._edit_speaker(seg, ch["new"]), "value")
             play.on_click(lambda _, seg=seg: self.play(seg.id))
-            row = w.HBox([time, speaker, play, text], layout=w.Layout(width="100%", align_items="flex-start"))
+            children = [time, speaker, play, text]
+            if marks.get(seg.id):
+                text.add_class("tk-seg-text-doubt")
+                text.layout.width = "55%"
+                children.append(self._doubt_column(seg, marks[seg.id]))
+            row = w.HBox(children, layout=w.Layout(width="100%", align_items="flex-start"))
             row.add_class("tk-seg")
+            if marks.get(seg.id):
+                row.add_class("tk-seg-doubt")
             rows.append(row)
         self.rows.children = rows
         self.page_label.value = (f'<span class="tk-muted" style="padding:0 12px">'
@@ -180,6 +295,10 @@ class TranscriptEditor(w.VBox):
             return False
         self.dirty = False
         self.message.show("ok", t("transcript.saved"))
+        before = len(self.marks)
+        self.refresh_marks()
+        if len(self.marks) != before:
+            self._render_page()
         if self.on_saved:
             self.on_saved(self.transcript)
         return True
@@ -197,6 +316,17 @@ class TranscriptEditor(w.VBox):
 
     def play(self, segment_id: int) -> None:
         seg = self.transcript.segment(segment_id)
+        end = min(seg.end + 0.25, seg.start + MAX_PLAY_SECONDS)
+        self._play_span(max(0.0, seg.start - 0.1), end, seg.start)
+
+    def play_word(self, mark) -> None:
+        """Play a doubtful word with a little context around it (▶ at that word)."""
+        start = mark.start if mark.start is not None else self.transcript.segment(mark.segment_id).start
+        end = mark.end if mark.end is not None else start
+        before, after = WORD_CONTEXT_SECONDS
+        self._play_span(max(0.0, start - before), min(end + after, start + MAX_PLAY_SECONDS), start)
+
+    def _play_span(self, start: float, end: float, shown: float) -> None:
         try:
             clip = self._load_clip()
         except FileNotFoundError as exc:
@@ -206,9 +336,8 @@ class TranscriptEditor(w.VBox):
             self.message.show("error", error_text(exc))
             return
         sr = clip.sample_rate
-        end = min(seg.end + 0.25, seg.start + MAX_PLAY_SECONDS)
-        part = clip.samples[int(max(0.0, seg.start - 0.1) * sr):int(end * sr)]
+        part = clip.samples[int(start * sr):int(end * sr)]
         self.player.value = wav_bytes(part, sr)
         self.player_box.layout.display = None
         self.player_label.value = (f'<span class="tk-muted" style="padding-right:10px">'
-                                   f'{esc(t("transcript.playing", start=clock(seg.start)))}</span>')
+                                   f'{esc(t("transcript.playing", start=clock(shown)))}</span>')
