@@ -267,3 +267,35 @@ def test_export_confirmation_blocks_until_the_teacher_confirms_the_words_shown()
     archive.conversation = type("C", (), {"pupil": "Ilze", "participants": [], "consent": None})()
     box.reset()
     assert box.needs_confirmation_for(archive, "c1") is True
+
+
+# --- the command line never blocks: it names the words ------------------------------------------------------
+def test_report_command_prints_doubtful_words_and_still_makes_the_pdf(tmp_path, capsys):
+    from transkript_kernel import cli
+
+    t = _transcript(_seg(0, "Ilze leest nog erg langzaam.", [0.9, 0.95, 0.2, 0.99, 0.97]),
+                    _seg(1, "Ik bel zamira vrijdag.", start=5.0))
+    t.save(tmp_path / "t.json")
+    _summary().save(tmp_path / "s.json")
+    out = tmp_path / "v.pdf"
+    assert cli.main(["report", str(tmp_path / "t.json"), "--summary", str(tmp_path / "s.json"),
+                     "--pdf", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert out.stat().st_size > 1000
+    assert "[?] zamira — Docent belt zamira vrijdag." in printed
+    assert "[?] nog — Ouder leest thuis nog voor." in printed
+    assert "[?] Ilze — Lezen van Ilze" in printed  # no consent form here: the name is not vouched for
+
+
+def test_batch_log_gets_the_doubtful_words_on_its_file_descriptor(capfd):
+    from transkript_kernel.batch import NotebookRun
+
+    t = _transcript(_seg(0, "Ilze leest nog erg langzaam.", [0.9, 0.95, 0.2, 0.99, 0.97]),
+                    _seg(1, "Ik bel zamira vrijdag.", start=5.0))
+    fake = type("Run", (), {})()
+    fake.archive = _FakeArchive(type("C", (), {"pupil": "Ilze", "participants": [], "consent": None})(), t,
+                                _summary())
+    fake.conversation_id = "c1"
+    NotebookRun._log_doubts(fake)
+    err = capfd.readouterr().err
+    assert err.splitlines() == ["[?] zamira — Docent belt zamira vrijdag.", "[?] nog — Ouder leest thuis nog voor."]

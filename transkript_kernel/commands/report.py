@@ -67,7 +67,16 @@ def _render_file(args, out_pdf: Path) -> str:
     report.render_pdf(out_pdf, transcript=transcript, summary=summary, language=language,
                       with_transcript=args.with_transcript, version=getattr(args, "report_version", None),
                       school_name=args.school)
+    _print_doubts(summary, transcript)
     return language
+
+
+def _print_doubts(summary, transcript, names=()) -> None:
+    """The command line never blocks on doubtful words: it names them, one ``[?]`` line per ticked item."""
+    from .. import doubt
+
+    for line in doubt.cli_lines(doubt.blocking_words(summary, transcript, names)):
+        print(line)
 
 
 def _summarize(transcript):
@@ -89,12 +98,18 @@ def _export(archive, args, out: Path | None):
 
 def run_report(args) -> int:
     from ..casefile.archive import Archive
+    from ..summary import Summary
 
     if _is_file_source(args.source):
         _render_file(args, args.pdf)
     else:
         with Archive() as archive:
             _export(archive, args, args.pdf)
+            from .. import doubt
+
+            summary = Summary.load(args.summary) if args.summary else archive.summary(args.source)
+            if summary is not None:
+                _print_doubts(summary, archive.transcript(args.source), doubt.names_for(archive.get(args.source)))
     print(f"verslag / report: {args.pdf}")
     return 0
 
@@ -112,6 +127,8 @@ def run_mail(args) -> int:
             pdf, language = result.pdf, result.language
         mail.write_draft(args.output, pdf=pdf, language=language, conversation=conv, to=args.to,
                          school_name=args.school, attachment_name=_attachment_name(conv))
+        # the draft holds the report: registered with the conversation, so withdrawal and retention delete it
+        archive.register_copy(conv.id, args.output, kind="mail", derived_from=pdf)
     print(f"e-mailconcept / e-mail draft: {args.output} (niet verstuurd / not sent)", file=sys.stdout)
     return 0
 
