@@ -505,4 +505,17 @@ class NotebookRun:
                                         with_transcript=bool(self.params.with_transcript),
                                         template=self.params.template or "report",
                                         out=self.output_dir / f"{self.name}.pdf")
+        self._log_doubts()
         return result.copy
+
+    def _log_doubts(self) -> None:
+        """Doubtful words in the ticked items go to this file's log with ``[?]``: a batch never blocks on them
+        (the log is registered with the conversation, so withdrawal and retention delete it)."""
+        from . import doubt
+
+        try:
+            lines = doubt.cli_lines(doubt.blocking_in_case_file(self.archive, self.conversation_id))
+        except Exception:  # a missing dictionary must not fail a finished report
+            return
+        for line in lines:  # the file descriptor, not sys.stderr: in a kernel that would go into the notebook
+            os.write(2, (line + "\n").encode("utf-8"))
