@@ -273,6 +273,9 @@ def _init_worker(threads: int) -> None:
     from .offline import lock_down_environment
 
     lock_down_environment()  # spawned workers inherit it already; this makes it true for any caller of run()
+    from .offline import lock_down_environment
+
+    lock_down_environment()  # spawned workers inherit it already; this makes it true for any caller of run()
     from .settings import secure_umask
 
     secure_umask()

@@ -13,6 +13,7 @@ import sys
 from . import __version__
 from .errors import TranskriptError
 from .offline import lock_down_environment
+from .offline import lock_down_environment
 
 # one module per command group, in the order ``--help`` lists them
 COMMANDS = ("transcribe", "speakers", "summarize", "evaluate", "casefile", "report", "batch", "app")
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    lock_down_environment()  # first: every child (workers, kernels, Voila) inherits it
     lock_down_environment()  # first: every child (workers, kernels, Voila) inherits it
     from .settings import secure_umask
 
