@@ -17,6 +17,7 @@ from .agreements import resolve
 from .analyser import Analyser
 from .concerns import concerns
 from .grounding import evidence_text, quote, unchecked
+from .scoring import features, probability, threshold
 from .rendering import render_action
 from .topics import topics
 
@@ -26,7 +27,12 @@ def summarise(transcript, language: str | None = None, **_options) -> Summary:
     an = Analyser(transcript, language)
     cands = resolve(an, action_candidates(an))
     action_sentences = {cd.sentence.index for cd in cands}
-    actions = [a for a in (grounded_action(an, cd, render_action(an, cd)) for cd in cands) if a is not None]
+    actions = []
+    for cd in cands:
+        action = grounded_action(an, cd, render_action(an, cd))
+        if action is not None:
+            judge(an, cd, action)
+            actions.append(action)
     return Summary(language=an.language, backend="extractive", topics=topics(an),
                    concerns=concerns(an, action_sentences), actions=actions, warnings=[])
 
@@ -44,3 +50,27 @@ def grounded_action(an: Analyser, cd, action):
     if action.due and unchecked(action.due, said, an.language):
         action.due = None
     return action
+
+
+#: Below this word probability (the recogniser's own) a word is doubtful: an item resting on it is 'controleer'.
+DOUBTFUL_PROBABILITY = 0.5
+
+
+def doubtful_words(an: Analyser, ids) -> bool:
+    """Does the evidence rest on words the recogniser doubted? (Own doubt until the shared doubt marks land.)"""
+    for i in ids:
+        try:
+            seg = an.transcript.segment(i)
+        except KeyError:
+            continue
+        if any(w.probability is not None and w.probability < DOUBTFUL_PROBABILITY for w in seg.words or ()):
+            return True
+    return False
+
+
+def judge(an: Analyser, cd, action) -> None:
+    """confidence (the scorer's probability), check (below its threshold, or doubtful words) and include."""
+    p = probability(features(an, cd, action))
+    action.confidence = round(p, 3)
+    action.check = p < threshold() or doubtful_words(an, action.evidence)
+    action.include = not action.check

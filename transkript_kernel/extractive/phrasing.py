@@ -82,7 +82,7 @@ def number_words(text: str, language: str) -> str:
 
 
 # --- conjugation (third person) -------------------------------------------------------------------------------
-NL_IRREGULAR_1SG = {"ben": "is", "heb": "heeft", "zal": "zal", "kan": "kan", "wil": "wil", "mag": "mag",
+NL_IRREGULAR_1SG = {"ben": "is", "heb": "heeft", "zal": "zal", "zou": "zou", "kan": "kan", "wil": "wil", "mag": "mag",
                     "ga": "gaat", "sta": "staat", "doe": "doet", "zie": "ziet", "kom": "komt", "moet": "moet"}
 NL_IRREGULAR_PL = {"zijn": "is", "hebben": "heeft", "zullen": "zal", "kunnen": "kan", "willen": "wil",
                    "mogen": "mag", "gaan": "gaat", "staan": "staat", "doen": "doet", "zien": "ziet",

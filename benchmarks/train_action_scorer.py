@@ -1,0 +1,124 @@
+"""Fit the action scorer (``extractive/scoring.py``) on the corpus's TRAIN split only; write its weights as JSON.
+
+Every candidate action the rules propose on a train conversation becomes one example: its features, and
+whether the shared scorer would count it (its text matches an expected action's keys). A logistic regression
+(numpy, L2, plain gradient descent: no pickles, no extra dependency) weighs the features; the threshold for
+'controleer' is the highest that costs at most RECALL_COST of the proposals' recall on train.
+The dev split is only read by ``transkript eval --split dev`` to judge the result; the test split never.
+
+    python benchmarks/train_action_scorer.py [--out transkript_kernel/data/lexicon/action_scorer.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TRAIN = ROOT / "tests" / "data" / "corpus" / "train"
+
+
+def examples():
+    """(features, useful, conversation index, expected-action index it matches or None) per candidate."""
+    from transkript_kernel import extractive
+    from transkript_kernel.evaluation import _shared_eval, load_scorer, turns_transcript
+    from transkript_kernel.extractive import scoring
+    from transkript_kernel.summarize import summarize
+
+    scorer = load_scorer(_shared_eval())
+    seen = []
+    original = extractive.judge
+
+    def record(an, cd, action):
+        seen.append((scoring.features(an, cd, action), action))
+        original(an, cd, action)
+
+    extractive.judge = record
+    rows, convs = [], []
+    try:
+        for n, path in enumerate(sorted(TRAIN.glob("*.json"))):
+            conv = json.loads(path.read_text(encoding="utf-8"))
+            seen.clear()
+            summarize(turns_transcript(conv))
+            wanted = conv["expected"]["actions"]
+            convs.append(wanted)
+            for feats, action in seen:
+                text = scorer.item_text(action.to_dict())
+                hit = next((k for k, w in enumerate(wanted) if scorer.matches(text, w["keys"])), None)
+                rows.append((feats, hit is not None, n, hit))
+    finally:
+        extractive.judge = original
+    return rows, convs
+
+
+def fit(X, y, l2=0.05, steps=4000, rate=0.5):
+    import numpy as np
+
+    w, b = np.zeros(X.shape[1]), 0.0
+    pos = y.mean()
+    sample = np.where(y == 1, 0.5 / pos, 0.5 / (1 - pos))  # balanced classes
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(X @ w + b)))
+        g = (p - y) * sample
+        w -= rate * (X.T @ g / len(y) + l2 * w)
+        b -= rate * g.mean()
+    return w, b
+
+
+RECALL_COST = 0.03  # the 'controleer' mark may cost at most this much of the proposals' recall on train
+
+
+def figures(probs, rows, convs, t):
+    """Mean action recall and precision over the train conversations when items below ``t`` are not ticked."""
+    recall, precision = [], []
+    for n, wanted in enumerate(convs):
+        kept = [r for r, p in zip(rows, probs) if r[2] == n and p >= t]
+        recall.append(len({r[3] for r in kept if r[1]}) / len(wanted))
+        precision.append(sum(r[1] for r in kept) / max(1, len(kept)))
+    return sum(recall) / len(recall), sum(precision) / len(precision)
+
+
+def best_threshold(probs, rows, convs):
+    """The highest threshold whose recall stays within RECALL_COST of all proposals' recall on train: the mark
+    removes what is probably noise, not agreements (a missed agreement costs a parent more than an extra line)."""
+    full, _ = figures(probs, rows, convs, 0.0)
+    best = (0.0, full, 0.0)
+    for t in [x / 100 for x in range(5, 96)]:
+        recall, precision = figures(probs, rows, convs, t)
+        if recall >= full - RECALL_COST:
+            best = (t, recall, precision)
+    return best
+
+
+def main(argv=None) -> int:
+    import numpy as np
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(ROOT / "transkript_kernel" / "data" / "lexicon" / "action_scorer.json"))
+    args = ap.parse_args(argv)
+    rows, convs = examples()
+    names = sorted(rows[0][0])
+    X = np.array([[r[0].get(k, 0.0) for k in names] for r in rows])
+    y = np.array([float(r[1]) for r in rows])
+    w, b = fit(X, y)
+    probs = 1 / (1 + np.exp(-(X @ w + b)))
+    t, recall, precision = best_threshold(probs, rows, convs)
+    out = {"_about": "Action scorer weights (logistic regression) fitted by benchmarks/train_action_scorer.py on "
+                     "the corpus's train split only. Plain data: feature name -> weight, bias, and the "
+                     "probability below which an item is marked 'controleer'.",
+           "trained_on": "train", "examples": len(rows), "positives": int(y.sum()),
+           "weights": {k: round(float(v), 4) for k, v in zip(names, w)}, "bias": round(float(b), 4),
+           "threshold": t, "train_recall": round(recall, 4), "train_precision": round(precision, 4),
+           "recall_cost": RECALL_COST}
+    Path(args.out).write_text(json.dumps(out, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{len(rows)} candidates, {int(y.sum())} useful; threshold {t}; train recall {recall:.3f}, "
+          f"precision {precision:.3f}")
+    for k, v in sorted(zip(names, w), key=lambda x: -abs(x[1]))[:12]:
+        print(f"  {k:16s} {v:+.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
