@@ -16,7 +16,7 @@ from transkript_kernel import batch, cli
 from transkript_kernel.errors import ConsentError, InputError
 
 ROOT = Path(__file__).resolve().parent.parent
-MANIFEST_HEADER = "file,pupil,group,kind,date,language,consent\n"
+MANIFEST_HEADER = "file,pupil,group,kind,date,language,consent,age_band\n"
 
 
 def read_results(path: Path) -> dict[str, dict]:
@@ -41,9 +41,9 @@ def test_manifest_is_checked_before_anything_runs(tmp_path):
         (src / name).write_bytes(b"x")
     (tmp_path / "geheim.m4a").write_bytes(b"x")
     manifest = tmp_path / "m.csv"
-    manifest.write_text(MANIFEST_HEADER + "één.m4a,Ava,5,oudergesprek,2026-03-01,nl,given\n"
-                        "twee.wav,Bo,5,oudergesprek,2026-03-01,nl,refused\n"
-                        "../geheim.m4a,Cas,5,oudergesprek,2026-03-01,nl,given\n", encoding="utf-8")
+    manifest.write_text(MANIFEST_HEADER + "één.m4a,Ava,5,oudergesprek,2026-03-01,nl,given,8-12\n"
+                        "twee.wav,Bo,5,oudergesprek,2026-03-01,nl,refused,8-12\n"
+                        "../geheim.m4a,Cas,5,oudergesprek,2026-03-01,nl,given,8-12\n", encoding="utf-8")
     items = {it.file.name: it for it in batch.plan(src, manifest=manifest)}
     assert items["één.m4a"].skip_reason is None and items["één.m4a"].pupil == "Ava"
     assert "Geen toestemming" in items["twee.wav"].skip_reason[0]
@@ -68,10 +68,10 @@ def test_batch_over_public_recordings(tmp_path, eval_dir, artifacts):
     (src / "kapot.m4a").write_bytes(os.urandom(50_000))
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(MANIFEST_HEADER +
-                        "pub01 lezen.m4a,Daan Özdemir,5a,tienminutengesprek,2026-03-12,nl,given\n"
-                        "pub04-english.m4a,Mia Clarke,6b,oudergesprek,2026-03-12,en,given\n"
-                        "kapot.m4a,Sem Bakker,4,oudergesprek,2026-03-12,nl,given\n"
-                        "zonder toestemming.m4a,Lotte Visser,7,oudergesprek,2026-03-12,nl,refused\n",
+                        "pub01 lezen.m4a,Daan Özdemir,5a,tienminutengesprek,2026-03-12,nl,given,8-12\n"
+                        "pub04-english.m4a,Mia Clarke,6b,oudergesprek,2026-03-12,en,given,8-12\n"
+                        "kapot.m4a,Sem Bakker,4,oudergesprek,2026-03-12,nl,given,8-12\n"
+                        "zonder toestemming.m4a,Lotte Visser,7,oudergesprek,2026-03-12,nl,refused,8-12\n",
                         encoding="utf-8")
     out = tmp_path / "uit"
     env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",

@@ -143,3 +143,163 @@ def test_a_later_answer_is_a_new_record_and_the_old_one_stays(tmp_path):
     assert [c.given for c in history] == [False, True]
     assert archive.search("huiswerk")["id"].tolist() == [conv.id]
     assert list(archive.audit_log(conv.id)["event"]).count("consent") == 2
+
+
+# --- issue 11, item 7: the gate has no holes -------------------------------------------------------------------
+@pytest.mark.parametrize("kind, circumstances", [
+    ("Veilig Thuis melding", []), ("disciplinair gesprek", []), ("oudergesprek", ["Veilig Thuis melding"]),
+    ("oudergesprek", ["disciplinair gesprek"]), ("oudergesprek", ["gesprek na een incident op het plein"]),
+    ("oudergesprek", ["mogelijk juridische gevolgen!"]), ("zorggesprek", ["Vermoeden: kinder-mishandeling"]),
+    ("oudergesprek", ["directie"]), ("oudergesprek", ["VeiligThuis"]), ("klachtgesprek met ouders", []),
+])
+def test_forbidden_words_anywhere_in_kind_or_circumstances_are_refused(kind, circumstances):
+    archive = open_archive()
+    with pytest.raises(ForbiddenKindError) as err:
+        new_conversation(archive, kind=kind, circumstances=circumstances)
+    assert "schriftelijke aantekeningen" in err.value.nl and "written notes" in err.value.en
+    assert len(archive.list()) == 0
+
+
+@pytest.mark.parametrize("circumstance", [
+    "directie aanwezig", "leadership present", "klachten over buikpijn", "gesprek met de directeur",
+    "tolk aanwezig", "veilig op school", "thuis gaat het goed", "incidenteel te laat", "vader belt in",
+    "mentor en intern begeleider",
+])
+def test_harmless_phrases_are_still_allowed(circumstance):
+    assert consent.forbidden_rule(circumstance) is None
+    archive = open_archive()
+    conv = new_conversation(archive, kind="oudergesprek", circumstances=[circumstance])
+    assert archive.get(conv.id).consent.allows_recording
+
+
+def test_only_known_kinds_pass_the_gate():
+    from transkript_kernel.errors import InputError
+
+    assert consent.check_kind("Tienminutengesprek") == "tienminutengesprek"
+    for kind in ("feestje", "", "oudergesprek; DROP TABLE", "x" * 10_000):
+        with pytest.raises(InputError) as err:
+            consent.check(kind, consent.record(True, "ouder"))
+        assert "Onbekend soort gesprek" in err.value.nl and len(err.value.nl) < 400
+
+
+def test_a_detected_sensitive_subject_marks_the_conversation_sensitive():
+    from transkript_kernel.casefile import retention
+    from transkript_kernel.summary import Warning
+
+    archive = open_archive()
+    conv = new_conversation(archive, kind="oudergesprek")
+    archive.save_summary(conv.id, summary(), by="docent", role="docent", reason="eerste versie")
+    assert not archive.get(conv.id).sensitive  # the control: no warning, no mark
+    flagged = summary()
+    flagged.warnings.append(Warning("sensitive", "Gevoelig onderwerp genoemd ('Veilig Thuis', segment 3).", [3]))
+    archive.save_summary(conv.id, flagged, by="docent", role="docent", reason="correctie")
+    after = archive.get(conv.id)
+    assert after.sensitive
+    assert "sensitive" in archive.audit_log(conv.id)["event"].tolist()
+    from dataclasses import replace
+
+    pol = retention.RetentionPolicy()
+    assert retention.keep_until(after, pol) < retention.keep_until(replace(after, sensitive=False), pol)
+
+
+def test_the_report_prints_consent_only_from_the_record():
+    """Batch PDFs go through the case file: the consent statement comes from the stored record, and a
+    coordinator's statement is printed as that, never as the parents' own answer."""
+    from transkript_kernel import labels, report
+    from transkript_kernel.conversation import Conversation
+
+    lab = labels.labels("nl")
+    conv = Conversation(id="x", pupil="Daan", date="2026-03-12")
+    assert report._consent(conv, "nl", lab)["ok"] is False  # no record: nothing claims consent
+    conv.consent = consent.coordinator_statement()
+    stated = report._consent(conv, "nl", lab)
+    assert stated["ok"] and any("coordinator" in str(v).lower() or "coördinator" in str(v).lower()
+                                for _, v in stated["details"])
+
+
+HEADER = "file,pupil,group,kind,date,language,consent,age_band,pupil_view\n"
+
+
+def _batch_dir(tmp_path, names):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in names:
+        (src / name).write_bytes(b"x")
+    return src
+
+
+def test_batch_manifest_needs_an_age_band_column(tmp_path):
+    from transkript_kernel import batch
+    from transkript_kernel.errors import InputError
+
+    src = _batch_dir(tmp_path, ["a.m4a"])
+    old = tmp_path / "old.csv"
+    old.write_text("file,pupil,group,kind,date,language,consent\na.m4a,Ava,5,oudergesprek,2026-03-01,nl,given\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        batch.plan(src, manifest=old)
+    assert "age_band" in err.value.nl and "age_band" in err.value.en
+
+
+def test_batch_manifest_rows_pass_the_same_gate_as_the_app(tmp_path):
+    from transkript_kernel import batch
+
+    names = ["jong.m4a", "ouder.m4a", "ouder-ja.m4a", "ouder-nee.m4a", "vt.m4a", "feest.m4a", "geen-leeftijd.m4a",
+             "klacht.m4a"]
+    src = _batch_dir(tmp_path, names)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(HEADER +
+                        "jong.m4a,Ava,5,oudergesprek,2026-03-01,nl,given,8-12,\n"
+                        "ouder.m4a,Bo,1b,mentorgesprek,2026-03-01,nl,given,12-16,\n"
+                        "ouder-ja.m4a,Cas,1b,mentorgesprek,2026-03-01,nl,given,12-16,given\n"
+                        "ouder-nee.m4a,Dex,1b,mentorgesprek,2026-03-01,nl,given,12-16,refused\n"
+                        "vt.m4a,Eva,5,Veilig Thuis melding,2026-03-01,nl,given,8-12,\n"
+                        "feest.m4a,Fee,5,verjaardag,2026-03-01,nl,given,8-12,\n"
+                        "geen-leeftijd.m4a,Gijs,5,oudergesprek,2026-03-01,nl,given,,\n"
+                        "klacht.m4a,Hugo,5,Oudergesprek over klacht,2026-03-01,nl,given,8-12,\n", encoding="utf-8")
+    items = {it.file.name: it for it in batch.plan(src, manifest=manifest)}
+    assert items["jong.m4a"].skip_reason is None
+    assert items["ouder-ja.m4a"].skip_reason is None and items["ouder-ja.m4a"].pupil_view == "given"
+    assert "leerling" in items["ouder.m4a"].skip_reason[0] and "pupil" in items["ouder.m4a"].skip_reason[1]
+    assert "leerling" in items["ouder-nee.m4a"].skip_reason[0]
+    assert "Veilig Thuis" in items["vt.m4a"].skip_reason[0]
+    assert "Onbekend soort gesprek" in items["feest.m4a"].skip_reason[0]
+    assert "age_band" in items["geen-leeftijd.m4a"].skip_reason[0]
+    assert "klacht" in items["klacht.m4a"].skip_reason[0].lower()
+
+
+def test_batch_stores_the_rows_age_band_and_pupil_view(tmp_path):
+    from transkript_kernel import batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    from conftest import ffmpeg
+
+    audio = src / "ouder-ja.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", audio)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(HEADER + f"{audio.name},Cas,1b,mentorgesprek,2026-03-01,nl,given,12-16,given\n",
+                        encoding="utf-8")
+    [item] = batch.plan(src, manifest=manifest)
+    archive = open_archive()
+    cid = batch.file_conversation(archive, item)
+    conv = archive.get(cid)
+    assert conv.age_band == "12-16" and conv.consent.pupil_view == "given" and conv.consent.how == "schriftelijk"
+
+
+def test_without_a_manifest_links_out_of_the_folder_are_refused(tmp_path):
+    from transkript_kernel import batch
+
+    src = _batch_dir(tmp_path, ["eigen.m4a"])
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    (elsewhere / "geheim.m4a").write_bytes(b"x")
+    (src / "link-naar-buiten.m4a").symlink_to(elsewhere / "geheim.m4a")
+    (src / "link-binnen.m4a").symlink_to(src / "eigen.m4a")
+    items = batch.plan(src, consent="given")
+    by_name = {it.name: it for it in items}
+    outside = [it for it in items if it.file == (elsewhere / "geheim.m4a").resolve()]
+    assert len(outside) == 1 and "buiten de invoermap" in outside[0].skip_reason[0]
+    assert "outside the input folder" in outside[0].skip_reason[1]
+    assert all(it.skip_reason is None for it in items if it.file.parent == src.resolve())
+    assert len(by_name) == 3

@@ -11,7 +11,7 @@ import os
 from ..errors import InputError
 
 EVENTS = ("create", "consent", "import", "process", "view", "export", "correction", "status", "finalise",
-          "withdraw", "delete", "access-export", "refused")
+          "withdraw", "delete", "access-export", "refused", "sensitive", "retention")
 
 
 def default_actor() -> str:

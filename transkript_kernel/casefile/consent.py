@@ -6,6 +6,7 @@ The rules (kinds that are never recorded, the age from which the pupil's view is
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,7 +17,7 @@ from typing import Iterable
 from traitlets import List, Unicode
 from traitlets.config import Configurable
 
-from ..conversation import CONSENT_HOW, COORDINATOR_STATEMENT, ConsentRecord, Conversation
+from ..conversation import CONSENT_HOW, COORDINATOR_STATEMENT, KINDS, ConsentRecord, Conversation
 from ..errors import ConsentError, ConsentRefusedError, ForbiddenKindError, InputError
 
 
@@ -49,19 +50,64 @@ def _compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
+def words(text: str) -> tuple[str, ...]:
+    """The words of a kind or circumstance, normalised: punctuation, hyphens and underscores separate words."""
+    return tuple(re.findall(r"\w+", normalize(text)))
+
+
+def _contains(haystack: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(haystack[i:i + n] == phrase for i in range(len(haystack) - n + 1))
+
+
+def _matches(name: str, phrases: Iterable[str], exact: Iterable[str] = ()) -> bool:
+    """Whole words anywhere ("Veilig Thuis melding" holds "veilig thuis"; "klachten" does not hold "klacht"),
+    a glued spelling of the whole name ("VeiligThuis"), or one of ``exact`` as the whole name."""
+    have, key = words(name), _compact(name)
+    for phrase in phrases:
+        if _contains(have, words(phrase)) or (key and key == _compact(phrase)):
+            return True
+    return any(key and key == _compact(e) for e in exact)
+
+
 def forbidden_rule(name: str, *, policy: ConsentPolicy | None = None) -> dict | None:
-    """The rule that forbids recording ``name`` (a kind or circumstance), or None."""
-    key = _compact(name)
-    if not key:
+    """The rule that forbids recording ``name`` (a kind or circumstance), or None.
+
+    Matched as whole words anywhere in ``name``: a forbidden subject does not become allowed by a word more
+    ("disciplinair gesprek", "Veilig Thuis melding"). A rule's ``exact`` words are too common to refuse
+    anywhere ("directie aanwezig" is harmless) and count only as the whole name."""
+    if not words(name):
         return None
     for rule in rules()["forbidden"]:
-        if key in {_compact(rule["id"]), *(_compact(a) for a in rule["aliases"])}:
+        if _matches(name, (rule["id"], *rule["aliases"]), rule.get("exact", ())):
             return rule
     extra = policy.extra_forbidden if policy is not None else _policy().extra_forbidden
-    if key in {_compact(x) for x in extra}:
-        return {"id": name, "nl": f"De schoolleiding staat niet toe dat '{name}' wordt opgenomen.",
-                "en": f"The school's leadership does not allow '{name}' to be recorded."}
+    for forbidden in extra:
+        if _matches(name, (forbidden,)):
+            return {"id": forbidden, "nl": f"De schoolleiding staat niet toe dat '{forbidden}' wordt opgenomen.",
+                    "en": f"The school's leadership does not allow '{forbidden}' to be recorded."}
     return None
+
+
+def check_kind(kind: str, circumstances: Iterable[str] = (), *, policy: ConsentPolicy | None = None) -> str:
+    """The gate before anything is stored: forbidden words anywhere in the kind or a circumstance raise
+    :class:`ForbiddenKindError` (reason and advice to write notes); then only a known kind passes
+    (:data:`conversation.KINDS`, compared loosely). Returns the kind as the case file stores it."""
+    policy = policy or _policy()
+    for name in (kind, *circumstances):
+        rule = forbidden_rule(str(name or ""), policy=policy)
+        if rule:
+            advice = rules()["advice"]
+            exc = ForbiddenKindError(f"{rule['nl']} {advice['nl']}", f"{rule['en']} {advice['en']}")
+            exc.rule = rule["id"]
+            raise exc
+    known = {_compact(k): k for k in KINDS}
+    found = known.get(_compact(str(kind or "")))
+    if found is None:
+        shown = str(kind or "")[:80]
+        raise InputError(f"Onbekend soort gesprek {shown!r}; kies uit {', '.join(KINDS)}.",
+                         f"Unknown kind of conversation {shown!r}; choose from {', '.join(KINDS)}.")
+    return found
 
 
 def _policy() -> ConsentPolicy:
@@ -79,16 +125,10 @@ class ConsentDecision:
 
 def check(kind: str, consent: ConsentRecord | None = None, *, circumstances: Iterable[str] = (),
           age_band: str = "", policy: ConsentPolicy | None = None) -> ConsentDecision:
-    """Refuse forbidden kinds outright (:class:`ForbiddenKindError`, with the reason and advice to write notes);
-    otherwise say whether recording is allowed by this consent."""
-    policy = policy or _policy()
-    for name in (kind, *circumstances):
-        rule = forbidden_rule(name, policy=policy)
-        if rule:
-            advice = rules()["advice"]
-            exc = ForbiddenKindError(f"{rule['nl']} {advice['nl']}", f"{rule['en']} {advice['en']}")
-            exc.rule = rule["id"]
-            raise exc
+    """Refuse forbidden kinds and circumstances outright (:class:`ForbiddenKindError`, with the reason and
+    advice to write notes) and unknown kinds (:class:`InputError`); otherwise say whether recording is
+    allowed by this consent."""
+    check_kind(kind, circumstances, policy=policy)
     if consent is None:
         return ConsentDecision(False, "Er is nog geen toestemming vastgelegd.", "No consent has been recorded yet.")
     validate(consent, age_band=age_band)
