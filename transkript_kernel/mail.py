@@ -40,6 +40,10 @@ def _check_address(value: str, what: str) -> str:
     return value
 
 
+def _one_line(text) -> str:
+    return " ".join(str(text or "").split())
+
+
 def cover_text(language: str, *, conversation: Conversation | None = None, school_name: str = "") -> tuple[str, str]:
     """Subject and body of the cover mail in the report language."""
     lang = L.check_language(language)
@@ -68,11 +72,12 @@ def build_draft(*, pdf: str | Path, language: str = "nl", conversation: Conversa
     settings = get(MailSettings)
     if school_name is None:
         school_name = get(GeneralSettings).school_name
+    school_name = _one_line(school_name)  # a CR/LF in a name must never reach (or break) a header
     subject, body = cover_text(language, conversation=conversation, school_name=school_name)
 
     msg = EmailMessage()
     from_addr = _check_address(sender or settings.sender, "Afzender / sender") or DEFAULT_SENDER
-    msg["From"] = formataddr((settings.sender_name or school_name or "", from_addr))
+    msg["From"] = formataddr((_one_line(settings.sender_name) or school_name or "", from_addr))
     if to:
         msg["To"] = _check_address(to, "Ontvanger / recipient")
     msg["Subject"] = subject

@@ -9,7 +9,6 @@ errors are shown as they are.
 from __future__ import annotations
 
 import shutil
-import uuid
 from typing import Callable
 
 import ipywidgets as w
@@ -92,14 +91,15 @@ class RecordingUpload(w.VBox):
         from transkript_kernel import pipeline
         from transkript_kernel.atomic import write_bytes
         from transkript_kernel.errors import FileTooLargeError, TranskriptError
-        from transkript_kernel.settings import cache_dir
 
         if self.conversation_id is None:
             self.message.show("error", t("upload.blocked"))
             return False
         size = len(content)
         name = safe_name(name, fallback="opname")
-        tmp_dir = cache_dir() / "uploads" / uuid.uuid4().hex
+        from transkript_kernel.casefile.archive import upload_dir
+
+        tmp_dir = upload_dir()  # swept at the next start if this program is stopped mid-upload
         try:
             if self.max_bytes and size > self.max_bytes:
                 raise FileTooLargeError(

@@ -24,16 +24,18 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 from datetime import date as Date
 from pathlib import Path
 from typing import Callable, Iterable
 
 from . import audit
 from . import consent as consent_mod
+from . import search as search_index
 from .. import settings
 from ..atomic import atomic_open, copy_file, sha256_file, write_bytes
 from ..conversation import KINDS, RECORDING_EXTENSIONS, STATUSES, ConsentRecord, Conversation, Participant
-from ..errors import (DuplicateError, EmptyAudioError, InputError, NotFoundError, StorageError,
+from ..errors import (ConsentRefusedError, DuplicateError, EmptyAudioError, InputError, NotFoundError, StorageError,
                      UnsupportedFormatError)
 from ..formatting import Text, safe_name
 from .store import DB_NAME, Store, fts_query
@@ -45,7 +47,9 @@ ID_PATTERN = re.compile(r"^\d{8}-[0-9a-f]{8}$")
 _OWN_FILE = re.compile(r"^[rts]-[0-9a-f]{16}(\.[a-z0-9]{1,5})?$")  # names _new_file gives
 LIST_COLUMNS = ["id", "pupil", "group", "age_band", "date", "kind", "language", "status", "consent",
                 "recording", "transcripts", "summaries", "sensitive", "created_at", "shared_at", "finalized_at"]
-SEARCH_COLUMNS = ["id", "pupil", "group", "date", "kind", "status", "snippet", "score"]
+SEARCH_COLUMNS = ["id", "pupil", "group", "date", "kind", "status", "snippet", "score", "field", "segment", "start"]
+# kinds of export and copy that hold (part of) the transcript: withdrawal deletes them even when the report is final
+TRANSCRIPT_KINDS = ("transcript", "notebook", "log", "pdf-transcript")
 
 
 def pupil_key(name: str) -> str:
@@ -85,6 +89,7 @@ class Archive:
             self.notices.append(cloud.warning())
         if repair:
             self.repair()
+            sweep_uploads()
 
     def close(self) -> None:
         self.store.close()
@@ -94,6 +99,33 @@ class Archive:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def consent_policy(self):
+        """The school's consent policy as set in this archive's own folder (not the default data folder)."""
+        return settings.get(consent_mod.ConsentPolicy, self.data_dir)
+
+    def consent_state(self, conversation_id: str) -> str:
+        """'given', 'refused' or 'withdrawn' — one cheap query, for open tabs to check before every action."""
+        row = self.store.one(
+            "SELECT k.withdrawn_at, k.given, k.pupil_view FROM consents k JOIN conversations c ON c.num = "
+            "k.conversation WHERE c.id = ? ORDER BY k.num DESC LIMIT 1", (self._check_id(conversation_id),))
+        if row is None:
+            raise self._unknown(conversation_id)
+        if row["withdrawn_at"]:
+            return "withdrawn"
+        return "refused" if not row["given"] or row["pupil_view"] == "refused" else "given"
+
+    def _require_consent(self, conversation_id: str, what: Text, *, transcript: bool) -> None:
+        """Inside the write's own transaction (under the write lock, so a withdrawal in another tab or process
+        cannot slip in between): a transcript, or anything holding it, needs consent that allows the recording;
+        nothing at all is written back to a conversation whose consent was withdrawn."""
+        state = self.consent_state(conversation_id)
+        if state == "withdrawn" or (transcript and state != "given"):
+            word = {"withdrawn": ("ingetrokken", "withdrawn")}.get(state, ("geweigerd", "refused"))
+            raise ConsentRefusedError(f"De toestemming voor gesprek {conversation_id} is {word[0]}: {what.nl} wordt "
+                                      "niet opgeslagen.",
+                                      f"Consent for conversation {conversation_id} was {word[1]}: {what.en} is not "
+                                      "saved.")
 
     # --- paths ----------------------------------------------------------------------------------------------
     def _num(self, conversation_id: str) -> int:
@@ -135,8 +167,20 @@ class Archive:
     def _discard(self, path: Path) -> None:
         _remove(path, prune=self._inside(path))  # never tidy up folders outside the case file
 
-    def _abs(self, rel: str) -> Path:
-        return self.data_dir / rel
+    def _abs(self, rel: str, *, copy: bool = False) -> Path:
+        """The file a row names. Only registered copies may lie outside the data folder: any other path that
+        leads out (absolute, '..', a link) is refused, so a restored or tampered database cannot make a read or a
+        repair reach elsewhere."""
+        path = Path(rel)
+        if copy and path.is_absolute():
+            return path
+        full = self.data_dir / path
+        if path.is_absolute() or not self._inside(full):
+            raise StorageError(f"Het archief verwijst naar een bestand buiten de archiefmap ({str(rel)[:80]!r}); "
+                               "dat wordt geweigerd. Is de database vervangen of beschadigd?",
+                               f"The archive refers to a file outside its folder ({str(rel)[:80]!r}); refused. "
+                               "Was the database replaced or damaged?")
+        return full
 
     # --- crash-safe file steps ------------------------------------------------------------------------------
     def _intend(self, op: str, paths: Iterable[Path]) -> list[int]:
@@ -177,20 +221,38 @@ class Archive:
             self._abandon([path], nums)
             raise
 
-    def _delete_paths(self, conn, paths: Iterable[Path]) -> list[int]:
-        """Inside a transaction that removes rows: record that these files must go (done after commit)."""
+    def _delete_paths(self, conn, paths: Iterable[Path], shas: dict | None = None) -> list[int]:
+        """Inside a transaction that removes rows: record that these files must go (done after commit). A copy
+        outside the case file carries its registered hash: it is deleted only while it is still that file."""
         nums = []
         for p in paths:
-            cur = conn.execute("INSERT INTO intents (op, path, pid, at) VALUES ('delete', ?, ?, ?)",
-                               (self._ref(p), os.getpid(), consent_mod.now()))
+            cur = conn.execute("INSERT INTO intents (op, path, pid, at, sha256) VALUES ('delete', ?, ?, ?, ?)",
+                               (self._ref(p), os.getpid(), consent_mod.now(), (shas or {}).get(p)))
             nums.append(cur.lastrowid)
         return nums
 
-    def _finish_deletes(self, paths: Iterable[Path], nums: list[int]) -> None:
+    def _finish_deletes(self, paths: Iterable[Path], nums: list[int], shas: dict | None = None) -> None:
         for p in paths:
-            self._discard(p)
+            self._discard_checked(p, (shas or {}).get(p))
         with self.store.transaction() as conn:
             self._done(conn, nums)
+
+    def _discard_checked(self, path: Path, sha: str | None) -> bool:
+        """Delete a file of ours; one outside the data folder only if it still has the hash it was registered
+        with (a changed or replaced file there is not ours to delete: the user is told). True if gone."""
+        if self._inside(path):
+            self._discard(path)
+            return True
+        if not path.exists() and not path.is_symlink():
+            return True
+        if path.is_file() and not path.is_symlink() and sha and sha256_file(path) == sha:
+            self._discard(path)
+            return True
+        self.notices.append(Text(f"Kopie {path} is veranderd of onbekend en is niet verwijderd; verwijder hem zelf "
+                                 "als hij over dit gesprek gaat.",
+                                 f"Copy {path} has changed or is unknown and was not deleted; delete it yourself "
+                                 "if it is about this conversation."))
+        return False
 
     # --- conversations --------------------------------------------------------------------------------------
     def create(self, *, pupil: str, date: str, kind: str, language: str = "nl", group: str = "",
@@ -207,7 +269,7 @@ class Archive:
             leaves_school = _iso_date(leaves_school, "vertrekdatum", "leaving date")
         try:
             consent_mod.check(kind, consent, circumstances=circumstances, age_band=age_band,
-                              policy=settings.get(consent_mod.ConsentPolicy, self.data_dir))
+                              policy=self.consent_policy())
         except consent_mod.ForbiddenKindError:
             audit.log(self.store, "refused", None, actor)
             raise
@@ -280,7 +342,7 @@ class Archive:
     def record_consent(self, conversation_id: str, consent: ConsentRecord, *, actor: str | None = None) -> None:
         """A new answer (e.g. consent given after all); the earlier record stays."""
         conv = self.get(conversation_id)
-        consent_mod.check(conv.kind, consent, age_band=conv.age_band)
+        consent_mod.check(conv.kind, consent, age_band=conv.age_band, policy=self.consent_policy())
         with self.store.transaction() as conn:
             self._insert_consent(conn, self._num(conversation_id), consent)
             audit.log(self.store, "consent", conversation_id, actor)
@@ -390,6 +452,7 @@ class Archive:
         path = self._new_file(conversation_id, "transcripts", "t", ".json")
 
         def commit(conn):
+            self._require_consent(conversation_id, Text("het transcript", "the transcript"), transcript=True)
             rev = conn.execute("SELECT coalesce(max(revision) + 1, 0) FROM transcripts WHERE conversation = ?",
                                (num,)).fetchone()[0]
             conn.execute("INSERT INTO transcripts (conversation, revision, file, sha256, by, at) "
@@ -397,6 +460,7 @@ class Archive:
                          (num, rev, self._rel(path), hashlib.sha256(data).hexdigest(), by or "onbekend",
                           consent_mod.now()))
             self.store.index(num, transcript=transcript.text)
+            search_index.set_passages(conn, num, "transcript", search_index.transcript_passages(transcript))
             if rev > 0:
                 audit.log(self.store, "correction", conversation_id, by)
             return rev
@@ -437,6 +501,7 @@ class Archive:
         path = self._new_file(conversation_id, "summaries", "s", ".json")
 
         def commit(conn):
+            self._require_consent(conversation_id, Text("de samenvatting", "the summary"), transcript=False)
             version = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM summaries WHERE conversation = ?",
                                    (num,)).fetchone()[0]
             conn.execute("INSERT INTO summaries (conversation, version, file, sha256, by, role, reason, at) "
@@ -445,17 +510,9 @@ class Archive:
                           reason.strip(), consent_mod.now()))
             self.store.index(num, summary="\n".join(summary_lines(summary, summary.language)))
             audit.log(self.store, "correction" if version > 1 else "create", conversation_id, by)
-            if any(w.kind == "sensitive" for w in summary.warnings):  # neutrality found a sensitive subject
-                self._mark_sensitive(conn, num, conversation_id)
             return version
 
         return self._store_file(conversation_id, path, lambda p: write_bytes(p, data), commit)
-
-    def _mark_sensitive(self, conn, num: int, conversation_id: str) -> None:
-        """A sensitive subject detected in the transcript marks the conversation sensitive (kept shorter, shown
-        before export); once set it stays set. Audited as the system's doing, not a person's."""
-        if conn.execute("UPDATE conversations SET sensitive = 1 WHERE num = ? AND sensitive = 0", (num,)).rowcount:
-            audit.log(self.store, "sensitive", conversation_id, "systeem")
 
     def summary(self, conversation_id: str, version: int | None = None) -> Summary | None:
         """The latest (or a given) summary version; None if there is none yet."""
@@ -528,13 +585,15 @@ class Archive:
             "SELECT file FROM transcripts WHERE conversation = ?", (num,))]
         s_files = [] if final else [self._abs(r["file"]) for r in self.store.rows(
             "SELECT file FROM summaries WHERE conversation = ?", (num,))]
-        e_files = [] if final else [self._abs(r["file"]) for r in self.store.rows(
-            "SELECT file FROM exports WHERE conversation = ?", (num,))]
-        deleted += ["transcripts"] * bool(t_files) + ["summaries"] * bool(s_files) + ["exports"] * bool(e_files)
+        gone_exports = [e for e in self._export_rows(conversation_id) if not final or e["with_transcript"]]
+        e_files = [e["path"] for e in gone_exports]
+        shas = {e["path"]: e["sha256"] for e in gone_exports}
+        deleted += ["transcripts"] * bool(t_files) + ["summaries"] * bool(s_files)
+        deleted += ["exports"] * any(self._inside(p) for p in e_files)
         deleted += ["copies"] * any(not self._inside(p) for p in e_files)
         paths += t_files + s_files + e_files
         with self.store.transaction() as conn:
-            nums = self._delete_paths(conn, paths)
+            nums = self._delete_paths(conn, paths, shas)
             conn.execute("UPDATE consents SET withdrawn_at = ? WHERE num = (SELECT max(num) FROM consents "
                          "WHERE conversation = ?)", (consent_mod.now(), num))
             conn.execute("UPDATE conversations SET recording = NULL, recording_sha256 = NULL, recording_deleted_at ="
@@ -545,13 +604,15 @@ class Archive:
                 conn.execute("DELETE FROM summaries WHERE conversation = ?", (num,))
                 conn.execute("DELETE FROM exports WHERE conversation = ?", (num,))
                 self.store.index(num, summary="")
+            else:  # a final report stays, but not a PDF, notebook or copy that holds the transcript
+                conn.execute("DELETE FROM exports WHERE conversation = ? AND with_transcript = 1", (num,))
             self.store.mark_scrub(conn)
             audit.log(self.store, "withdraw", conversation_id, actor)
             if deleted:
                 audit.log(self.store, "delete", conversation_id, actor)
-        self._finish_deletes(paths, nums)
+        self._finish_deletes(paths, nums, shas)
         self.store.scrub()
-        left = [p for p in paths if p.exists()]
+        left = [p for p in paths if p.exists() and (self._inside(p) or sha256_file(p) == shas.get(p))]
         if left:
             raise StorageError(f"{len(left)} bestand(en) konden niet worden verwijderd.",
                                f"{len(left)} file(s) could not be deleted.")
@@ -571,21 +632,32 @@ class Archive:
         target = src if inside else folder / f"{name}-{secrets.token_hex(4)}{_safe_ext(src.suffix)}"
 
         def commit(conn):
-            conn.execute("INSERT INTO exports (conversation, file, kind, at) VALUES (?, ?, ?, ?)",
-                         (num, self._rel(target), kind, consent_mod.now()))
+            self._require_consent(conversation_id, Text("de export", "the export"),
+                                  transcript=kind in TRANSCRIPT_KINDS or "-met-transcript" in src.name)
+            conn.execute("INSERT INTO exports (conversation, file, kind, at, sha256, with_transcript) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         (num, self._rel(target), kind, consent_mod.now(), sha256_file(target),
+                          int(kind in TRANSCRIPT_KINDS or "-met-transcript" in src.name)))
             audit.log(self.store, "export", conversation_id, actor)
 
         if inside:
-            with self.store.transaction() as conn:
-                commit(conn)
+            try:
+                with self.store.transaction() as conn:
+                    commit(conn)
+            except ConsentRefusedError:
+                self._discard(src)
+                raise
         else:
             self._store_file(conversation_id, target, lambda p: copy_file(src, p), commit)
         return target
 
     def register_copy(self, conversation_id: str, path: str | os.PathLike, kind: str = "pdf",
-                      *, actor: str | None = None) -> Path:
-        """Record a copy handed out outside the case file (e.g. a batch's output folder) with its kind, so the
-        conversation knows every copy it has; withdrawal and deletion remove it with the rest."""
+                      *, actor: str | None = None, derived_from: str | os.PathLike | None = None) -> Path:
+        """Record a copy the user asked for outside the case file (``report --pdf OUT``, a mail draft, a batch's
+        PDF, JSON, executed notebook and log) by path and SHA-256, and make it 0600, so the conversation knows
+        every copy it has; withdrawal and deletion remove it with the rest (while it is unchanged). A copy holds
+        the transcript when its kind says so (:data:`TRANSCRIPT_KINDS`), when it is the same file as an export
+        that does, or when ``derived_from`` (e.g. the PDF a mail draft attaches) does."""
         num = self._num(conversation_id)
         path = Path(path).resolve()
         if not path.is_file():
@@ -593,16 +665,37 @@ class Archive:
         if self._inside(path):
             raise InputError(f"{path.name!r} staat al in het archief; bewaar het met add_export.",
                              f"{path.name!r} is inside the archive; keep it with add_export.")
-        with self.store.transaction() as conn:
-            conn.execute("DELETE FROM exports WHERE conversation = ? AND file = ?", (num, self._ref(path)))
-            conn.execute("INSERT INTO exports (conversation, file, kind, at) VALUES (?, ?, ?, ?)",
-                         (num, self._ref(path), kind, consent_mod.now()))
-            audit.log(self.store, "export", conversation_id, actor)
+        try:
+            os.chmod(path, 0o600)
+        except OSError:
+            pass
+        sha = sha256_file(path)
+        shas = [sha] + ([sha256_file(derived_from)] if derived_from and Path(derived_from).is_file() else [])
+        with_transcript = kind in TRANSCRIPT_KINDS or "-met-transcript" in path.name or self.store.one(
+            f"SELECT 1 FROM exports WHERE conversation = ? AND with_transcript = 1 AND sha256 IN "
+            f"({', '.join('?' * len(shas))})", (num, *shas)) is not None
+        try:
+            with self.store.transaction():
+                self._require_consent(conversation_id, Text("de kopie", "the copy"), transcript=with_transcript)
+                self._insert_copy(num, path, kind, sha, with_transcript, conversation_id, actor)
+        except ConsentRefusedError:
+            _remove(path, prune=False)  # just written for this conversation: it must not stay behind unregistered
+            raise
         return path
 
+    def _insert_copy(self, num, path, kind, sha, with_transcript, conversation_id, actor) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM exports WHERE conversation = ? AND file = ?", (num, self._ref(path)))
+            conn.execute("INSERT INTO exports (conversation, file, kind, at, sha256, with_transcript) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         (num, self._ref(path), kind, consent_mod.now(), sha, int(with_transcript)))
+            audit.log(self.store, "export", conversation_id, actor)
+
     def _export_rows(self, conversation_id: str) -> list[dict]:
-        return [{"path": self._abs(r["file"]), "kind": r["kind"], "at": r["at"]} for r in self.store.rows(
-            "SELECT file, kind, at FROM exports WHERE conversation = ? ORDER BY num", (self._num(conversation_id),))]
+        return [{"path": self._abs(r["file"], copy=True), "kind": r["kind"], "at": r["at"], "sha256": r["sha256"],
+                 "with_transcript": bool(r["with_transcript"])} for r in self.store.rows(
+            "SELECT file, kind, at, sha256, with_transcript FROM exports WHERE conversation = ? ORDER BY num",
+            (self._num(conversation_id),))]
 
     def exports(self, conversation_id: str) -> list[dict]:
         """Exported files kept in the case file (path, kind, at), oldest first."""
@@ -618,14 +711,16 @@ class Archive:
         ``scrub=False`` leaves the index merge to the caller (a purge does it once at the end)."""
         num = self._num(conversation_id)
         folder = self._dir(conversation_id)
-        paths = [folder] + [c["path"] for c in self.copies(conversation_id)]
+        copies = self.copies(conversation_id)
+        paths = [folder] + [c["path"] for c in copies]
+        shas = {c["path"]: c["sha256"] for c in copies}
         with self.store.transaction() as conn:
-            nums = self._delete_paths(conn, paths)
+            nums = self._delete_paths(conn, paths, shas)
             conn.execute("DELETE FROM conversations WHERE num = ?", (num,))  # cascades to consents, revisions
             self.store.unindex(num)
             self.store.mark_scrub(conn)
             audit.log(self.store, "delete", conversation_id, actor)
-        self._finish_deletes(paths, nums)
+        self._finish_deletes(paths, nums, shas)
         if scrub:
             self.store.scrub()
         self.verify_deleted(conversation_id, num)
@@ -695,21 +790,30 @@ class Archive:
         return pd.DataFrame(records, columns=LIST_COLUMNS)
 
     def search(self, query: str, *, limit: int = 50, **filters):
-        """Full-text search over names, notes, transcripts and summaries (accents ignored; every word must
-        occur; ``lees*`` matches by prefix). A DataFrame, best match first, with a snippet."""
+        """Search as Dutch people search (:mod:`.search`): names, notes, transcripts and summaries, accents
+        ignored, compounds written together or apart, the recogniser's misspellings within bounds, ``lees*`` as
+        a prefix; every word must occur. A DataFrame, best match first, with the best passage (``snippet``),
+        where it is (``field``, ``segment``) and its time (``start``, for ▶). Odd input gives no rows, never
+        an error."""
         import pandas as pd
 
-        match = fts_query(query or "")
-        if not match:
-            return pd.DataFrame([], columns=SEARCH_COLUMNS)
         where, params = self._where(filters)
-        rows = self.store.rows(
-            "SELECT c.id, c.pupil, c.grp, c.date, c.kind, c.status, snippet(search, -1, '[', ']', '…', 12) AS snip,"
-            " bm25(search) AS score FROM search JOIN conversations c ON c.num = search.rowid"
-            f" WHERE search MATCH ? AND {where} ORDER BY score LIMIT ?", [match, *params, int(limit)])
-        return pd.DataFrame([{"id": r["id"], "pupil": r["pupil"], "group": r["grp"], "date": r["date"],
-                              "kind": r["kind"], "status": r["status"], "snippet": r["snip"],
-                              "score": round(-r["score"], 4)} for r in rows], columns=SEARCH_COLUMNS)
+        with self.store._lock:
+            try:
+                hits = search_index.search(self.store.conn, query or "", where, params, limit)
+            except sqlite3.Error as exc:
+                raise StorageError(f"Zoeken in het archief lukte niet: {exc}", f"Searching the archive failed: {exc}")
+        if not hits:
+            return pd.DataFrame([], columns=SEARCH_COLUMNS)
+        marks = ",".join("?" * len(hits))
+        rows = {r["num"]: r for r in self.store.rows(
+            f"SELECT num, id, pupil, grp, date, kind, status FROM conversations WHERE num IN ({marks})",
+            [h.num for h in hits])}
+        return pd.DataFrame([{"id": rows[h.num]["id"], "pupil": rows[h.num]["pupil"], "group": rows[h.num]["grp"],
+                              "date": rows[h.num]["date"], "kind": rows[h.num]["kind"],
+                              "status": rows[h.num]["status"], "snippet": h.passage, "score": h.score,
+                              "field": h.field, "segment": h.segment, "start": h.start}
+                             for h in hits if h.num in rows], columns=SEARCH_COLUMNS)
 
     def ids(self, **filters) -> list[str]:
         where, params = self._where(filters)
@@ -734,7 +838,11 @@ class Archive:
         for table, has_sha in (("transcripts", True), ("summaries", True), ("exports", False)):
             for r in self.store.rows(f"SELECT file{', sha256' if has_sha else ''} FROM {table}"):
                 referenced.add(r["file"])
-                path = self._abs(r["file"])
+                try:
+                    path = self._abs(r["file"], copy=table == "exports")
+                except StorageError:
+                    problems.append(f"path outside the archive folder: {r['file'][:80]}")
+                    continue
                 if not self._inside(path):
                     continue  # a copy handed out: the coordinator may move it
                 if not path.is_file():
@@ -743,7 +851,12 @@ class Archive:
                     problems.append(f"changed file: {r['file']}")
         for r in self.store.rows("SELECT recording FROM conversations WHERE recording IS NOT NULL"):
             referenced.add(r["recording"])
-            if not self._abs(r["recording"]).is_file():
+            try:
+                missing = not self._abs(r["recording"]).is_file()
+            except StorageError:
+                problems.append(f"path outside the archive folder: {r['recording'][:80]}")
+                continue
+            if missing:
                 problems.append(f"missing file: {r['recording']}")
         live = {r["path"] for r in self.store.rows("SELECT path, pid FROM intents") if _pid_alive(r["pid"])}
         dead = self.store.one("SELECT count(*) FROM intents")[0] - len(live)
@@ -802,11 +915,18 @@ class Archive:
 
     def _finish_intents(self) -> list[str]:
         done = []
-        for r in self.store.rows("SELECT num, op, path, pid FROM intents ORDER BY num"):
+        for r in self.store.rows("SELECT num, op, path, pid, sha256 FROM intents ORDER BY num"):
             if r["op"] == "write" and _pid_alive(r["pid"]):
                 continue
-            path = self._abs(r["path"])
-            self._discard(path)
+            try:
+                path = self._abs(r["path"], copy=r["op"] == "delete")
+            except StorageError as exc:  # a tampered row: never delete outside the case file
+                self.notices.append(Text(exc.nl, exc.en))
+                with self.store.transaction() as conn:
+                    self._done(conn, [r["num"]])
+                done.append(f"refused a path outside the archive folder: {r['path'][:80]}")
+                continue
+            self._discard_checked(path, r["sha256"])
             if r["op"] == "write":
                 for tmp in path.parent.glob(f".{path.name}.*.tmp") if path.parent.is_dir() else ():
                     self._discard(tmp)
@@ -817,6 +937,34 @@ class Archive:
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
+UPLOADS = "uploads"  # under the cache folder: one folder per upload in progress, named "<pid>-<random>"
+
+
+def upload_dir() -> Path:
+    """A new private folder for one upload (the app writes the browser's bytes there before importing); named
+    after this process, so :func:`sweep_uploads` can tell an interrupted upload from one in progress."""
+    root = settings.cache_dir() / UPLOADS
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(root, 0o700)
+    return root / f"{os.getpid()}-{secrets.token_hex(8)}"
+
+
+def sweep_uploads() -> list[str]:
+    """Remove uploads that a stopped program left in the cache (a recording that never reached the case file
+    must not linger outside it). Runs whenever the case file is opened: every command and the app's start."""
+    root = settings.cache_dir() / UPLOADS
+    if not root.is_dir():
+        return []
+    removed = []
+    for folder in root.iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if pid.isdigit() and _pid_alive(int(pid)):
+            continue
+        _remove(folder, prune=False)
+        removed.append(folder.name)
+    return removed
+
+
 def _make_private(folder: Path) -> None:
     """The data folder is 0700 and everything in it 0600/0700. An archive made by an older Transkript (0755
     folders, 0644 files) is tightened once, the first time it is opened: its folder is then 0700."""

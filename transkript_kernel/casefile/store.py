@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from ..errors import DiskFullError, StorageError
+from . import search as search_index
 
 DB_NAME = "archive.sqlite3"
 BUSY_TIMEOUT_MS = 20_000
@@ -123,6 +124,13 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
+    # 4: copies by path and hash (a copy outside the case file is deleted only while it is still ours), and
+    # which exports hold the transcript (they go on withdrawal even when the report is final)
+    """
+    ALTER TABLE exports ADD COLUMN sha256 TEXT;
+    ALTER TABLE exports ADD COLUMN with_transcript INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE intents ADD COLUMN sha256 TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -201,6 +209,9 @@ class Store:
                 for statement in _statements(MIGRATIONS[number - 1]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
+        if self.version >= 1 and not search_index.installed(self.conn):  # the search module's own tables
+            with self.transaction() as conn:
+                search_index.install(conn)
         self._full_auto_vacuum()
         self._private_files()
         return self.version
@@ -283,14 +294,24 @@ class Store:
             if any(v.strip() for v in values.values()):
                 conn.execute("INSERT INTO search (rowid, meta, notes, transcript, summary) VALUES (?, ?, ?, ?, ?)",
                              (num, *(values[f] for f in FTS_FIELDS)))
+            for name in ("notes", "summary", "transcript"):  # the passages shown with a hit (search.py)
+                if name in fields and (name != "transcript" or not values[name]):
+                    search_index.set_passages(conn, num, name, search_index.text_passages(values[name]))
 
     def unindex(self, num: int) -> None:
-        self.execute("DELETE FROM search WHERE rowid = ?", (num,))
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM search WHERE rowid = ?", (num,))
+            search_index.remove(conn, num)
 
     def indexed(self, num: int) -> dict[str, str]:
         """A conversation's non-empty index columns ({} after deletion: used to verify it)."""
         row = self.one("SELECT meta, notes, transcript, summary FROM search WHERE rowid = ?", (num,))
-        return {f: v for f, v in zip(FTS_FIELDS, row) if v} if row else {}
+        found = {f: v for f, v in zip(FTS_FIELDS, row) if v} if row else {}
+        with self._lock:
+            passages = search_index.count(self.conn, num)
+        if passages:
+            found["passages"] = f"{passages} passages"
+        return found
 
     def mark_scrub(self, conn) -> None:
         """Inside the transaction that deletes: a durable mark that the deleted text must still be wiped. It
@@ -310,6 +331,7 @@ class Store:
         wait = SCRUB_WAIT_S if wait is None else wait
         with self.transaction() as conn:
             conn.execute("INSERT INTO search (search) VALUES ('optimize')")
+            search_index.optimize(conn)
         deadline = time.monotonic() + wait
         problem = ""
         with self._lock:
@@ -361,6 +383,10 @@ class Store:
         orphans = self.one("SELECT count(*) FROM search WHERE rowid NOT IN (SELECT num FROM conversations)")[0]
         if orphans:
             problems.append(f"search index: {orphans} entries without conversation")
+        with self._lock:
+            orphan_passages = search_index.orphans(self.conn)
+        if orphan_passages:
+            problems.append(f"search passages: {orphan_passages} without conversation")
         if self.scrub_pending():
             problems.append("deleted data not yet wiped from the database file (run repair)")
         return problems
