@@ -1,10 +1,13 @@
 """A whole evening of recordings at once, through the case file: one papermill run of
 ``notebooks/conversation.ipynb`` per recording.
 
-Consent first: with a manifest (CSV ``file,pupil,group,kind,date,language,consent``, optionally ``consent_by``
-and ``consent_how``) only rows with consent ``given`` are processed, the rest is skipped and reported; without a
-manifest the batch refuses to start unless the coordinator states ``--consent given`` for every file, which is
-stored as a consent record of its own kind ("verklaring coördinator").
+Consent first: with a manifest (CSV ``file,pupil,group,kind,date,language,consent,age_band``, optionally
+``consent_by``, ``consent_how`` and ``pupil_view``) only rows with consent ``given``, a known kind with no
+forbidden word in it, a readable age band and — from 12 — the pupil's own 'given' are processed, the rest is
+skipped and reported; without a manifest the batch refuses to start unless the coordinator states
+``--consent given`` for every file, which is stored as a consent record of its own kind ("verklaring
+coördinator"), and links that lead out of the input folder are skipped. The PDF prints consent only from the
+conversation's consent record in the case file.
 
 Each recording becomes a conversation in the case file at ``$TRANSKRIPT_DATA`` (imported with
 :func:`.pipeline.import_recording`, so a file the app would refuse is refused here too); the notebook then runs
@@ -31,8 +34,9 @@ from pathlib import Path
 from .atomic import sha256_file
 from .errors import ConsentError, InputError, TranskriptError
 
-MANIFEST_COLUMNS = ("file", "pupil", "group", "kind", "date", "language", "consent")
-MANIFEST_OPTIONAL = {"consent_by": "ouder", "consent_how": "schriftelijk"}  # the manifest is the written record
+MANIFEST_COLUMNS = ("file", "pupil", "group", "kind", "date", "language", "consent", "age_band")
+# the manifest is the written record; pupil_view (given/refused) is required from 12 (the age_band says so)
+MANIFEST_OPTIONAL = {"consent_by": "ouder", "consent_how": "schriftelijk", "pupil_view": ""}
 RESULT_COLUMNS = ("file", "pupil", "status", "message", "pdf", "notebook", "seconds", "conversation")
 DONE_DIR = ".done"
 
@@ -54,6 +58,8 @@ class BatchItem:
     consent: str = ""
     consent_by: str = "ouder"
     consent_how: str = "schriftelijk"
+    pupil_view: str = ""  # given | refused | "" (not asked: younger than 12)
+    age_band: str = ""
     coordinator: bool = False  # consent stated by the coordinator (--consent given), not per row
     skip_reason: tuple[str, str] | None = None  # (nl, en) when it must not be processed
 
@@ -139,17 +145,42 @@ def read_manifest(path: Path, input_dir: Path) -> list[BatchItem]:
         file = (input_dir / row["file"]).resolve()
         it = BatchItem(file=file, name="", pupil=row["pupil"], group=row["group"],
                        kind=row["kind"] or "oudergesprek", date=row["date"], language=row["language"] or "nl",
-                       consent=row["consent"].lower(),
+                       consent=row["consent"].lower(), age_band=row["age_band"],
                        **{k: row.get(k) or default for k, default in MANIFEST_OPTIONAL.items()})
+        it.pupil_view = it.pupil_view.lower()
         if root not in file.parents:
             it.skip_reason = (f"{row['file']!r} ligt buiten de invoermap.", f"{row['file']!r} is outside the input folder.")
         elif it.consent != "given":
             it.skip_reason = ("Geen toestemming (consent is niet 'given'): niet verwerkt.",
                               "No consent (consent is not 'given'): not processed.")
-        elif rule := consent_mod.forbidden_rule(it.kind):
-            it.skip_reason = (rule["nl"], rule["en"])
+        else:
+            it.skip_reason = _row_consent_problem(it)
         items.append(it)
     return items
+
+
+def _row_consent_problem(it: BatchItem) -> tuple[str, str] | None:
+    """Why a manifest row with consent 'given' still must not run, as the app's consent form would say it:
+    a forbidden word anywhere in the kind, an unknown kind, no usable age band, or from 12 no pupil's view
+    (or a 'refused' one). The same rules as :func:`.casefile.consent.check`."""
+    from .casefile import consent as consent_mod
+    from .conversation import Conversation
+
+    if Conversation(id="", pupil="", date="", age_band=it.age_band).pupil_age is None:
+        return ("Leeftijdsgroep (age_band) ontbreekt of is onleesbaar, bv. 8-12 of 12-16: vanaf 12 jaar is ook de "
+                "mening van de leerling nodig. Niet verwerkt.",
+                "Age band (age_band) is missing or unreadable, e.g. 8-12 or 12-16: from 12 the pupil's own view "
+                "is needed too. Not processed.")
+    try:
+        record = consent_mod.record(True, it.consent_by, how=it.consent_how, pupil_view=it.pupil_view or None,
+                                    language=it.language)
+        decision = consent_mod.check(it.kind, record, age_band=it.age_band)
+    except TranskriptError as exc:
+        return (exc.nl, exc.en)
+    if not decision.recording_allowed:
+        return (decision.nl, decision.en)
+    it.kind = consent_mod.check_kind(it.kind)
+    return None
 
 
 def plan(input_dir: Path, *, manifest: Path | None = None, consent: str | None = None) -> list[BatchItem]:
@@ -172,7 +203,14 @@ def plan(input_dir: Path, *, manifest: Path | None = None, consent: str | None =
                 "met --consent given dat voor elke opname in de map toestemming is vastgelegd.",
                 "The batch does not start: give a manifest (--manifest) with consent per recording, or state "
                 "with --consent given that consent was recorded for every recording in the folder.")
-        items = [BatchItem(file=p.resolve(), name="", consent="given", coordinator=True) for p in discover(input_dir)]
+        root = input_dir.resolve()
+        items = []
+        for p in discover(input_dir):
+            it = BatchItem(file=p.resolve(), name="", consent="given", coordinator=True)
+            if root not in it.file.parents:  # a link that leads out of the folder: not the coordinator's to state
+                it.skip_reason = (f"{p.name!r} is een koppeling naar een bestand buiten de invoermap: niet verwerkt.",
+                                  f"{p.name!r} is a link to a file outside the input folder: not processed.")
+            items.append(it)
     _unique_names(items)
     return items
 
@@ -209,10 +247,11 @@ def file_conversation(archive, item: BatchItem, *, actor: str | None = None) -> 
     if item.coordinator:
         record = consent_mod.coordinator_statement(language=item.language)
     else:
-        record = consent_mod.record(True, item.consent_by, how=item.consent_how, language=item.language)
+        record = consent_mod.record(True, item.consent_by, how=item.consent_how, language=item.language,
+                                    pupil_view=item.pupil_view or None)
     day = item.date or Date.fromtimestamp(item.file.stat().st_mtime).isoformat()  # the recording's own date
     conv = archive.create(pupil=item.pupil or item.file.stem, date=day, kind=item.kind, language=item.language,
-                          group=item.group, consent=record, actor=actor)
+                          group=item.group, age_band=item.age_band, consent=record, actor=actor)
     try:
         pipeline.import_recording(archive, conv.id, item.file, actor=actor)
     except BaseException:
@@ -287,9 +326,6 @@ def _register_outputs(conversation_id: str, paths: list[Path]) -> None:
 
 def _init_worker(threads: int) -> None:
     """Runs in each worker: its kernels inherit this environment (and only they: the caller's stays as it is)."""
-    from .offline import lock_down_environment
-
-    lock_down_environment()  # spawned workers inherit it already; this makes it true for any caller of run()
     from .offline import lock_down_environment
 
     lock_down_environment()  # spawned workers inherit it already; this makes it true for any caller of run()

@@ -510,9 +510,17 @@ class Archive:
                           reason.strip(), consent_mod.now()))
             self.store.index(num, summary="\n".join(summary_lines(summary, summary.language)))
             audit.log(self.store, "correction" if version > 1 else "create", conversation_id, by)
+            if any(w.kind == "sensitive" for w in summary.warnings):  # neutrality found a sensitive subject
+                self._mark_sensitive(conn, num, conversation_id)
             return version
 
         return self._store_file(conversation_id, path, lambda p: write_bytes(p, data), commit)
+
+    def _mark_sensitive(self, conn, num: int, conversation_id: str) -> None:
+        """A sensitive subject detected in the transcript marks the conversation sensitive (kept shorter, shown
+        before export); once set it stays set. Audited as the system's doing, not a person's."""
+        if conn.execute("UPDATE conversations SET sensitive = 1 WHERE num = ? AND sensitive = 0", (num,)).rowcount:
+            audit.log(self.store, "sensitive", conversation_id, "systeem")
 
     def summary(self, conversation_id: str, version: int | None = None) -> Summary | None:
         """The latest (or a given) summary version; None if there is none yet."""
