@@ -198,3 +198,12 @@ def test_packaged_contract_is_the_shared_one():
     from transkript_kernel.summarize import schema
 
     assert schema() == _json.loads((SHARED / "contracts" / "summary.schema.json").read_text())
+
+
+def test_a_function_word_raises_no_topic():
+    """'alleen' meaning 'only' is no social-emotional topic; said with a content word it is."""
+    only = summarize(_talk([("docent", "Ik geef alleen de toets van vrijdag mee."), ("ouder", "Prima, dank u.")]))
+    assert not any(t.text.startswith("Sociaal") for t in only.topics), only.topics
+    alone = summarize(_talk([("ouder", "Hij speelt in de pauze alleen, hij wordt buitengesloten."),
+                             ("docent", "Dat is vervelend om te horen.")]))
+    assert any(t.text.startswith("Sociaal") for t in alone.topics), alone.topics

@@ -31,6 +31,8 @@ def topics(an: Analyser, limit_terms: int = 5) -> list[Topic]:
                     terms.append(term)
                 evidence.extend(s.segment_ids)
                 first = i if first is None else first
+        if terms and all(_function_term(an, term) for term in terms):
+            continue  # 'alleen' meaning 'only' raises no social-emotional topic: a topic needs a content word
         if terms:
             label = t["label"].get(an.language, t["label"]["nl"])
             found.append((first, Topic(f"{label}: {', '.join(terms[:limit_terms])}",
@@ -75,3 +77,11 @@ def _verbish(an: Analyser, w: str) -> bool:
         adjective = w.endswith("e") and not w.endswith(("ie", "ee"))
         return adjective or (w.endswith(("en", "t", "de", "te")) and not w.endswith(("ing", "heid", "schap")))
     return w.endswith(("ing", "ed", "ly", "s"))
+
+
+def _function_term(an: Analyser, term: str) -> bool:
+    """A term made only of function words ('alleen', 'even', 'niet mee'): too common to raise a topic alone."""
+    from ..lexicon import cues
+
+    stop = an.c.stopwords | cues("nl").stopwords | cues("en").stopwords
+    return all(w in stop for w in words_of(term))
