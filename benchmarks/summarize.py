@@ -1,4 +1,6 @@
-"""How long the default summariser takes on a ~10-minute conversation.
+"""How long the default summariser takes on a ~10-minute and on a 3-hour conversation.
+
+Budget: at most 1 s per 10 minutes of conversation on 2 cores. Reported, never asserted.
 
 The public reference transcripts are concatenated (ids renumbered, times shifted) until the talk lasts at
 least ten minutes; the extractive backend then summarises it several times. Prints figures, asserts nothing.
@@ -65,6 +67,13 @@ def main() -> int:
           f"(min {min(times):.3f}, max {max(times):.3f}) over {len(times)} runs")
     print(f"result: {len(first.topics)} topics, {len(first.concerns)} concerns, {len(first.actions)} actions, "
           f"{len(first.warnings)} warnings")
+    long = long_transcript(180.0)
+    t0 = time.perf_counter()
+    summarize(long)
+    took = time.perf_counter() - t0
+    budget = long.duration / 600.0
+    print(f"3-hour transcript: {long.duration / 60:.0f} min, {len(long.segments)} segments: {took:.2f} s "
+          f"(budget {budget:.1f} s = 1 s per 10 min; {'within' if took <= budget else 'OVER'} budget)")
     return 0
 
 
