@@ -158,3 +158,40 @@ def test_query_building_units():
     assert vocab.ending("begeleiding") == ["begeleiding", "leesbegeleiding"] or \
         set(vocab.ending("begeleiding")) == {"begeleiding", "leesbegeleiding"}
     assert vocab.starting("lees") == ["lees", "leesbegeleiding"]
+
+
+# --- the archive tab ------------------------------------------------------------------------------------------
+def _browser(archive):
+    pytest.importorskip("ipywidgets")
+    from transkript_widgets.archive_browser import ArchiveBrowser
+
+    return ArchiveBrowser(lambda: archive)
+
+
+def _row_text(row) -> str:
+    return row.children[-1].value
+
+
+def test_archive_tab_opens_on_the_latest_conversations_with_when_the_recording_goes(archive):
+    browser = _browser(archive)
+    assert len(browser.results.children) == len(TEXTS)  # not an empty page
+    text = _row_text(browser.results.children[0])
+    assert "Kind" in text and "2026-10-05" in text and "concept" in text and "geen opname" in text
+    assert all(len(r.children) == 3 for r in browser.results.children)  # no ▶ on a listing
+
+
+@needs_dictionary
+def test_a_search_hit_shows_its_passage_and_a_play_button(archive):
+    browser = _browser(archive)
+    browser.query.value = "leesbegeleiding"
+    rows = browser.results.children
+    assert len(rows) >= 2
+    texts = [_row_text(r) for r in rows]
+    assert any("<b>lees begeleiding</b>" in x for x in texts) and any("<b>leesbegeleiding</b>" in x for x in texts)
+    play = [c for c in rows[0].children if "tk-archive-play" in c._dom_classes]
+    assert play
+    play[0].click()  # the fake case file has no recording: a clear message, no error
+    assert "opname" in browser.message.value and "tk-msg-warn" in browser.message.value
+    browser.query.value = "NEAR( 😀"
+    assert browser.results.children == () or list(browser.results.children) == []
+    assert "Geen gesprekken gevonden" in browser.message.value

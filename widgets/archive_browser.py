@@ -1,7 +1,9 @@
 """ArchiveBrowser: find a conversation, open it, and see its corrections and summary versions.
 
-Searching and filtering are the case file's (``archive.search`` / ``archive.list``, full-text in SQLite);
-this widget shows the rows it returns, the version history and the diff between two versions.
+Searching and filtering are the case file's (``archive.search`` / ``archive.list``; the search is Dutch-aware,
+see ``casefile/search.py``); this widget shows the rows it returns, the version history and the diff between
+two versions. It opens on the latest conversations (pupil, date, kind, status and when the recording goes);
+a search hit shows its best passage, with ▶ to hear it when it is a moment of the recording.
 """
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ import ipywidgets as w
 from .i18n import error_text, t
 from .ui import Message, esc
 
-SHOWN_COLUMNS = ("date", "pupil", "kind", "group", "status", "summary_version", "snippet")
+SHOWN_COLUMNS = ("date", "pupil", "kind", "group", "status", "summary_version")
 MAX_ROWS = 50
+PASSAGE_SECONDS = 15.0  # ▶ at a search hit plays this much from the passage's start
 
 
 def _records(table) -> list[dict]:
@@ -51,6 +54,37 @@ def _cell(value) -> str:
     return text if len(text) <= 160 else text[:157] + "…"
 
 
+def _passage_html(snippet: str) -> str:
+    """The best passage with its matching words in bold (the engine marks them with [ ])."""
+    text = str(snippet)
+    text = esc(text if len(text) <= 400 else text[:399] + "…")
+    return text.replace("[", "<b>").replace("]", "</b>")
+
+
+def _recording_policy(archive):
+    try:
+        from transkript_kernel.casefile import retention
+
+        return retention.policy(archive)
+    except Exception:
+        return None
+
+
+def recording_goes(row: dict, policy) -> str:
+    """When the recording goes, as the retention policy says (``retention.due_items``' rule for one row)."""
+    from datetime import date, timedelta
+
+    if not row.get("recording"):
+        return t("archive.no_recording")
+    if getattr(policy, "recordings", "on_final") == "after_days":
+        try:
+            when = date.fromisoformat(str(row.get("date"))) + timedelta(days=int(policy.recording_days))
+        except ValueError:
+            return t("archive.recording_on_final")
+        return t("archive.recording_until", date=when.isoformat())
+    return t("archive.recording_on_final")
+
+
 class ArchiveBrowser(w.VBox):
     """``on_open(conversation_id)`` loads a conversation into the main flow."""
 
@@ -79,8 +113,15 @@ class ArchiveBrowser(w.VBox):
         self.message.add_class("tk-archive-message")
         self.detail = w.VBox()
         self.detail.add_class("tk-archive-detail")
+        self.player = w.Audio(value=b"", format="wav", autoplay=True, controls=True, loop=False,
+                              layout=w.Layout(width="420px", display="none"))
+        self.player.add_class("tk-archive-player")
         super().__init__([w.HBox([self.query, self.status, self.kind, self.group, self.search_button]), self.message,
-                          self.results, self.detail], **kw)
+                          self.player, self.results, self.detail], **kw)
+        try:  # open on the latest conversations, not on an empty page
+            self.refresh()
+        except Exception:  # no case file yet: the first search or refresh shows the reason
+            self.message.clear()
 
     def filters(self) -> dict:
         return {k: v for k, v in (("status", self.status.value), ("kind", self.kind.value),
@@ -99,22 +140,57 @@ class ArchiveBrowser(w.VBox):
             self.message.show("info", t("archive.none"))
             self.results.children = []
             return rows
-        self.message.show("info", t("archive.found", n=len(rows)))
+        self.message.show("info", t("archive.found", n=len(rows)) if q else t("archive.latest", n=len(rows)))
+        recording_policy = None if q else _recording_policy(archive)
         lines = []
         for r in rows:
             cid = str(r.get("id") or r.get("conversation_id") or "")
             text = " · ".join(_cell(r.get(c)) for c in SHOWN_COLUMNS if c in r and _cell(r.get(c)))
+            if recording_policy is not None:
+                text += " · " + recording_goes(r, recording_policy)
             open_b = w.Button(description=t("archive.open"), layout=w.Layout(width="100px"))
             open_b.add_class("tk-archive-open")
             open_b.on_click(lambda _, cid=cid: self.open_conversation(cid))
             hist_b = w.Button(description=t("archive.history"), layout=w.Layout(width="130px"))
             hist_b.add_class("tk-archive-history")
             hist_b.on_click(lambda _, cid=cid: self.show_history(cid))
-            row = w.HBox([open_b, hist_b, w.HTML(f'<div style="padding:4px 8px">{esc(text)}</div>')])
+            children = [open_b, hist_b]
+            start = r.get("start")
+            if isinstance(start, (int, float)) and start == start:  # not None, not NaN: a moment of the recording
+                play_b = w.Button(description="▶", tooltip=t("archive.play_passage"), layout=w.Layout(width="44px"))
+                play_b.add_class("tk-archive-play")
+                play_b.on_click(lambda _, cid=cid, start=float(start): self.play(cid, start))
+                children.append(play_b)
+            body = f'<div style="padding:4px 8px">{esc(text)}'
+            if r.get("snippet"):
+                body += f'<div class="tk-archive-passage tk-muted">{_passage_html(r["snippet"])}</div>'
+            children.append(w.HTML(body + "</div>"))
+            row = w.HBox(children)
             row.add_class("tk-archive-row")
             lines.append(row)
         self.results.children = lines
         return rows
+
+    def play(self, cid: str, start: float) -> bool:
+        """▶ at a search hit: the recording from the passage's start (if the recording is still there)."""
+        from transkript_kernel import audio
+
+        from .transcript_editor import wav_bytes
+
+        try:
+            path = self._archive().recording_path(cid)
+            if path is None or not path.exists():
+                self.message.show("warn", t("transcript.no_recording"))
+                return False
+            clip = audio.load(path)
+        except Exception as exc:
+            self.message.show("error", error_text(exc))
+            return False
+        sr = clip.sample_rate
+        part = clip.samples[int(max(0.0, start - 0.2) * sr):int((start + PASSAGE_SECONDS) * sr)]
+        self.player.value = wav_bytes(part, sr)
+        self.player.layout.display = None
+        return True
 
     def open_conversation(self, cid: str) -> None:
         if self.on_open:
@@ -177,7 +253,8 @@ class ArchiveBrowser(w.VBox):
             try:
                 pupil = archive.get(cid).pupil
                 with tempfile.TemporaryDirectory() as tmp:
-                    path = access.export_pupil(archive, pupil, Path(tmp) / "inzage.zip", actor="docent")
+                    path = access.export_pupil(archive, pupil, Path(tmp) / "inzage.zip", actor="docent",
+                                               pupil_id=archive.pupil_id(cid))  # this child only, not the name
                     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
             except Exception as exc:
                 out.show("error", error_text(exc))
