@@ -88,6 +88,7 @@ def build_context(*, transcript: Transcript, summary: Summary, conversation: Con
                   school_name: str | None = None, translator="auto", whisper_transcript: Transcript | None = None,
                   settings: ReportSettings | None = None, today: str | None = None) -> dict:
     """Everything the template prints, as plain JSON-able data in the report language."""
+    summary = summary.included()  # only the items the teacher ticked go into the PDF and the mail
     from . import translate
     from .settings import GeneralSettings, get
 
