@@ -9,7 +9,8 @@ from transkript_kernel.errors import InputError
 
 
 def test_every_event_is_logged_without_content(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRANSKRIPT_USER", "juf.sanne")
+    monkeypatch.setenv("TRANSKRIPT_USER", "Juf Sanne de Vries")
+    monkeypatch.setenv("LOGNAME", "jsanne")
     archive = open_archive()
     secret = "Zwanenburgstraat-geheim"
     conv = new_conversation(archive, pupil="Kees Vertrouwelijk", notes=f"Notitie {secret}")
@@ -29,12 +30,17 @@ def test_every_event_is_logged_without_content(tmp_path, monkeypatch):
     events = set(log["event"])
     assert {"create", "consent", "import", "view", "export", "correction", "finalise", "delete",
             "access-export"} <= events
-    assert set(log["actor"]) >= {"juf.sanne", "Moeder"}
+    assert set(log["account"]) == {"jsanne"}  # the OS account, never the configured display name
+    from transkript_kernel.casefile.audit import ROLES
+
+    assert set(log["role"]) <= set(ROLES) and {"ouder", "systeem"} & set(log["role"])
+    assert not log["actor"].str.contains("Sanne|Moeder|Vries").any()
     assert (log["conversation_id"] == conv.id).all()  # survives the deletion of the conversation
     assert log["at"].str.match(r"\d{4}-\d\d-\d\dT").all()
     dump = "\n".join(sqlite3.connect(archive.data_dir / "archive.sqlite3").iterdump())
     audit_rows = [line for line in dump.splitlines() if 'INSERT INTO "audit"' in line]
-    assert audit_rows and not any(secret in r or "Kees" in r or "Vertrouwelijk" in r for r in audit_rows)
+    assert audit_rows and not any(secret in r or "Kees" in r or "Vertrouwelijk" in r or "Sanne" in r
+                                  for r in audit_rows)
     assert secret not in dump  # the deletion removed every trace of the content
 
 
@@ -43,3 +49,48 @@ def test_unknown_events_are_refused():
     with pytest.raises(InputError):
         archive.log("listened to the tape")
     assert archive.audit_log().empty
+
+
+# --- issue 11, item 9: roles and the OS account only; erased conversations' rows go after a year ------------
+@pytest.mark.parametrize("given, role", [("docent", "docent"), ("Mevrouw Jansen (moeder)", "gebruiker"),
+                                         ("moeder", "ouder"), ("bewaartermijn", "systeem"), ("", "gebruiker"),
+                                         ("x" * 10_000, "gebruiker"), ("Teacher", "docent")])
+def test_actors_are_reduced_to_a_role(given, role, monkeypatch):
+    from transkript_kernel.casefile import audit
+
+    monkeypatch.setenv("LOGNAME", "acc1")
+    archive = open_archive()
+    archive.log("view", None, actor=given)
+    row = archive.audit_log().iloc[-1]
+    assert (row["role"], row["account"], row["actor"]) == (role, "acc1", f"{role}:acc1")
+    assert audit.role_of(given) == role
+
+
+def test_old_free_text_actors_lose_their_names():
+    from transkript_kernel.casefile import audit
+
+    archive = open_archive()
+    archive.store.execute("INSERT INTO audit (at, event, actor, conversation_id) VALUES (?, ?, ?, ?)",
+                          ("2025-01-01T00:00:00+00:00", "view", "Mevrouw Jansen (moeder)", "x"))
+    archive.log("view", None, actor="docent")
+    assert audit.forget_names(archive.store) == 1
+    actors = archive.audit_log()["actor"].tolist()
+    assert actors[0] == "gebruiker:onbekend" and actors[1].startswith("docent:")
+    assert audit.forget_names(archive.store) == 0
+
+
+def test_audit_rows_of_an_erased_conversation_go_one_year_after_the_erasure(monkeypatch):
+    from datetime import date, timedelta
+
+    from transkript_kernel.casefile import retention
+
+    archive = open_archive()
+    erased = new_conversation(archive)
+    kept = new_conversation(archive)
+    archive.delete_conversation(erased.id)
+    today = date.today()
+    assert retention.expire_audit(archive, today=today + timedelta(days=364)) == 0  # within the year: kept
+    assert set(archive.audit_log()["conversation_id"]) >= {erased.id, kept.id}
+    assert retention.expire_audit(archive, today=today + timedelta(days=366)) > 0
+    ids = set(archive.audit_log()["conversation_id"])
+    assert erased.id not in ids and kept.id in ids  # a conversation still held keeps its rows

@@ -1,4 +1,5 @@
-"""Retention: recordings go when the report is final (or after N days), reports after leaving + 2 years,
+"""Retention: recordings go when the report is shared or final and at the latest 7 days after import (or after N
+days), reports after leaving + 2 years,
 sensitive ones sooner; shared reports become final after 14 days; deletion is complete and verified; .ics."""
 from datetime import date, timedelta
 
@@ -21,7 +22,8 @@ def test_default_policy_deletes_the_recording_as_soon_as_the_report_is_final(tmp
     rec = archive.recording_path(conv.id)
     assert rec.exists()
     status = retention.status(archive)
-    assert status[status.action == "delete-recording"]["due"].isna().all()  # waits for 'definitief'
+    week = (date.today() + timedelta(days=7)).isoformat()
+    assert status[status.action == "delete-recording"]["due"].tolist() == [week]  # at the latest, concept or not
     archive.finalize(conv.id)
     assert not rec.exists() and archive.recording_path(conv.id) is None
     assert archive.transcript(conv.id) is not None and archive.summary(conv.id) is not None
@@ -102,7 +104,7 @@ def test_calendar_lists_coming_deletions_without_names(tmp_path):
     raw = out.read_bytes()
     text = raw.decode("utf-8")
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
-    assert text.count("BEGIN:VEVENT") == 1 and conv.id in text  # recording has no date until final
+    assert text.count("BEGIN:VEVENT") == 2 and conv.id in text  # the recording's latest date and the report's
     assert "Ünal" not in text
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
     due = retention.keep_until(archive.get(conv.id), retention.RetentionPolicy())
@@ -127,3 +129,56 @@ def test_deleted_words_are_gone_from_the_database_file_itself(tmp_path):
     assert retention.purge(archive).conversations_deleted == [conv.id]
     assert b"xylofoonkoffer" not in raw() and b"Wegwezen" not in raw() and b"wegwezen" not in raw()
     assert archive.get(keep.id).notes == "gewoon" and archive.check() == []
+
+
+# --- issue 11, item 8: recordings go within a week, and overdue ones at the next start ---------------------
+def test_a_2020_concept_recording_is_not_kept_in_2026(tmp_path):
+    """The review's case: the report stays 'concept', the recording must still go."""
+    archive = open_archive()
+    conv = _with_recording(archive, tmp_path, date="2020-03-01", leaves_school="2030-07-31")
+    assert archive.get(conv.id).status == "concept"
+    assert retention.recording_due(archive.get(conv.id), imported_at="2020-03-02T10:00:00+00:00") == \
+        date(2020, 3, 9)
+    soon = retention.purge(archive, today=date.today() + timedelta(days=6))
+    assert conv.id not in soon.recordings_deleted  # imported today: 7 days from now
+    late = retention.purge(archive, today=date.today() + timedelta(days=8))
+    assert late.recordings_deleted == [conv.id] and archive.recording_path(conv.id) is None
+
+
+def test_sharing_the_report_makes_the_recording_due_that_day(tmp_path):
+    archive = open_archive()
+    conv = _with_recording(archive, tmp_path)
+    archive.set_status(conv.id, "gedeeld")
+    assert retention.recording_due(archive.get(conv.id)) == date.today()
+    notices = retention.run_at_start(archive)
+    assert archive.recording_path(conv.id) is None
+    assert notices and "opname" in notices[0][0] and "recording" in notices[0][1]
+    assert retention.recording_due(archive.get(conv.id)) is None  # gone: no date, no ▶
+
+
+def test_a_school_policy_without_a_latest_date_keeps_the_old_behaviour(tmp_path, isolated_data):
+    save_config({"RetentionPolicy": {"recordings": "on_final", "recording_max_days": 0}}, isolated_data)
+    archive = open_archive()
+    conv = _with_recording(archive, tmp_path)
+    archive.set_status(conv.id, "gedeeld")
+    assert retention.recording_due(archive.get(conv.id), retention.policy(archive)) is None
+    archive.finalize(conv.id)
+    assert archive.recording_path(conv.id) is None
+
+
+def test_overdue_recordings_go_when_any_command_starts(tmp_path, isolated_data, capsys):
+    from transkript_kernel import cli
+
+    archive = open_archive()
+    conv = _with_recording(archive, tmp_path)
+    other = _with_recording(archive, tmp_path, seed=1)
+    archive.store.execute("UPDATE audit SET at = '2020-01-01T00:00:00+00:00' WHERE event = 'import' "
+                          "AND conversation_id = ?", (conv.id,))  # imported long ago
+    archive.close()
+    assert cli.main(["archive", "list"]) == 0
+    err = capsys.readouterr().err
+    assert "Bewaartermijn" in err and "Retention" in err and conv.id in err
+    again = open_archive()
+    assert again.recording_path(conv.id) is None and again.recording_path(other.id) is not None
+    assert cli.main(["archive", "list"]) == 0
+    assert "Bewaartermijn" not in capsys.readouterr().err  # nothing due: no notice

