@@ -164,3 +164,91 @@ def test_cli_new_takes_repeatable_participants_with_odd_names(isolated_data):
     with archive:
         assert asr.conversation_names(archive.get(cid)) == ("Zoë O'Brien", "Samira Haddou", "يوسف العلوي",
                                                             "Mevrouw de Wit")
+
+
+# --- names written as on the form ----------------------------------------------------------------------------
+def _words_transcript(*pieces: str):
+    from transkript_kernel.transcript import Segment, Transcript, Word
+
+    words = [Word(float(i), float(i) + 0.5, p, 0.9) for i, p in enumerate(pieces)]
+    return Transcript(language="nl", duration=float(len(words)),
+                      segments=[Segment(0, 0.0, float(len(words)), "".join(pieces).strip(), None, words)])
+
+
+@pytest.mark.parametrize("heard, form, written", [
+    ([" Vandaag", " over", " ilse."], ["Ilse Visser"], "Vandaag over Ilse."),
+    ([" Hoe", " gaat", " het", " met", " Jusef?"], ["Youssef El Amrani"], "Hoe gaat het met Youssef?"),
+    ([" Ik", " ben", " juf", " Zamira."], ["Samira"], "Ik ben juf Samira."),
+    ([" Dat", " vindt", " joelle", " leuk."], ["Joëlle Bakker"], "Dat vindt Joëlle leuk."),
+    ([" Hoe", " vindt", " d", "'angelo", " het?"], ["D'Angelo Martis"], "Hoe vindt D'Angelo het?"),
+    ([" Mevrouw", " de", " wit", " belt."], ["Mevrouw de Wit"], "Mevrouw de Wit belt."),
+])
+def test_misheard_names_are_written_as_on_the_form(heard, form, written):
+    from transkript_kernel import names
+
+    t = _words_transcript(*heard)
+    assert names.correct(t, form) >= 1
+    assert t.segments[0].text == written
+    assert "".join(w.word for w in t.segments[0].words).strip() == written  # words and text agree
+    assert t.segments[0].words[-1].end == len(heard) - 0.5  # times stay
+
+
+@pytest.mark.parametrize("heard, form", [
+    ([" Het", " huis", " is", " wit."], ["Mevrouw de Wit"]),  # an ordinary word stays ordinary
+    ([" Een", " mees", " in", " de", " tuin."], ["Mees"]),
+    ([" Hij", " leest", " goed."], ["Lieke"]),  # "leest" sounds nothing like it
+    ([" We", " zien", " samen", " de", " zon."], ["Samira", "Sem"]),  # "samen" is a word, not Samira or Sem
+    ([" Zij", " zegt", " nee."], ["Zeynep"]),
+])
+def test_ordinary_words_are_not_turned_into_names(heard, form):
+    from transkript_kernel import names
+
+    t = _words_transcript(*heard)
+    before = t.segments[0].text
+    assert names.correct(t, form) == 0 and t.segments[0].text == before
+
+
+def test_transcribe_writes_the_names_as_on_the_form_and_counts_it(fake_model):
+    t = asr.transcribe(_clip(), language="nl", names=["ilse"], settings=_settings())  # the fake hears " Ilse."
+    assert t.model["options"]["names_corrected"] == 1 and t.segments[0].text == "ilse."
+
+
+# --- the real recogniser on a recording of our own -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def youssef_recording(tmp_path_factory):
+    """names03 (tests/data/names/, invented) spoken by the MBROLA voices through the shared synthesiser."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import EVAL, ROOT
+
+    if not (shutil.which("espeak-ng") and shutil.which("sox")):
+        pytest.skip("espeak-ng/sox are not installed (make setup installs them)")
+    src = tmp_path_factory.mktemp("names-src")
+    conv_path = ROOT / "tests" / "data" / "names" / "names03-youssef-advies.json"
+    shutil.copy(conv_path, src)
+    out = tmp_path_factory.mktemp("names-audio")
+    subprocess.run([sys.executable, str(EVAL / "synthesize.py"), str(src), str(out)], check=True,
+                   stdout=subprocess.DEVNULL)
+    conv = json.loads(conv_path.read_text(encoding="utf-8"))
+    return out / f"{conv['id']}.wav", out / f"{conv['id']}.ref.json", conv
+
+
+@pytest.mark.slow
+def test_a_form_name_the_plain_model_gets_wrong_comes_out_right(youssef_recording, tmp_path):
+    from conftest import score
+
+    wav, ref, conv = youssef_recording
+    names = [conv["pupil"], *(n for n, _ in conv["participants"])]
+    spoken = sum(text.count("Youssef") for _, text in conv["turns"])
+    plain = asr.transcribe(wav, language="nl", settings=_settings())
+    with_names = asr.transcribe(wav, language="nl", names=names, settings=_settings())
+    assert plain.text.count("Youssef") < spoken / 2  # the plain model writes it its own way ("Jusef")
+    assert with_names.text.count("Youssef") >= 0.9 * spoken
+    rates = []
+    for t in (plain, with_names):
+        t.save(tmp_path / "hyp.json")
+        rates.append(score("transcript", tmp_path / "hyp.json", ref)["wer"])
+    assert rates[1] <= rates[0] + 0.01, rates  # no common word turned into a name

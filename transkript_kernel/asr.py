@@ -219,12 +219,14 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
     ``language`` 'auto' (or None) detects it; ``task='translate'`` gives Whisper's English translation;
     ``vocabulary`` None uses the configured school vocabulary, '' switches it off, a string or a list of words
     replaces it; ``names`` (the consent form's, :func:`conversation_names`) go first in the hotwords, in any
-    language. See :func:`effective_vocabulary`; the hash of what was used is in ``model["options"]``.
+    language, and afterwards a misheard name is written as on the form (:func:`.names.correct`). See
+    :func:`effective_vocabulary`; the hash of what was used is in ``model["options"]``.
     """
     from . import audio
     from . import settings as settings_mod
 
     conf = settings or settings_mod.get(AsrSettings)
+    names = tuple(names or ())  # used three times below: a generator must not run dry
     if task not in ("transcribe", "translate"):
         raise InputError(f"Onbekende taak '{task}': kies transcribe of translate.",
                          f"Unknown task '{task}': choose transcribe or translate.")
@@ -262,6 +264,11 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
         transcript = _collect(segments_iter, clip.duration, progress, split=conf.split_sentences)
     except RuntimeError as exc:  # CTranslate2 failures (out of memory, broken model) surface as RuntimeError
         raise ModelError(f"Transcriberen is mislukt: {exc}", f"Transcription failed: {exc}") from exc
+    corrected = 0
+    if task == "transcribe" and names:
+        from . import names as names_mod
+
+        corrected = names_mod.correct(transcript, names, code)  # "Jusef" -> "Youssef", as on the form
     transcript.language = code
     transcript.duration = clip.duration
     transcript.source = {"file": clip.file_name, "sha256": clip.sha256}
@@ -273,7 +280,8 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
                     "word_timestamps": word_timestamps, "split_sentences": bool(conf.split_sentences and word_timestamps),
                     "vocabulary": conf.vocabulary_mode if words_used else None,
                     "vocabulary_sha256": vocabulary_hash(entries),
-                    "vocabulary_names": len(split_vocabulary(list(names))) if entries else 0},
+                    "vocabulary_names": len(split_vocabulary(list(names))) if entries else 0,
+                    "names_corrected": corrected},
     }
     if language_probability is not None:
         transcript.model["language_probability"] = round(float(language_probability), 3)
