@@ -21,7 +21,7 @@ WAV = EVAL / "audio" / f"{CONV}.wav"
 def _app(language="nl"):
     from transkript_widgets.app import App
 
-    return App(language=language)
+    return App(language=language, poll=False)  # the tests look at the queue themselves: app.tick()
 
 
 def _register(app, pupil="Sanne Testleerling", *, given=True, kind=None, age_band="8-12", pupil_view=None):
@@ -237,9 +237,25 @@ def test_progress_reports_per_stage_and_fills_earlier_stages():
     assert all(bar.value == 1.0 for bar, _ in panel.bars.values())
 
 
-def test_failure_in_the_summary_keeps_the_transcript(tmp_path, monkeypatch):
-    from transkript_kernel import summarize
-    from transkript_kernel.errors import SummaryError
+def _queue():
+    from transkript_kernel.worker.jobqueue import JobQueue
+
+    return JobQueue()
+
+
+def test_processing_puts_the_conversation_in_the_queue_once():
+    app = _app()
+    _register(app)
+    app.upload.import_bytes(WAV.name, WAV.read_bytes())
+    job = app.processing.start()
+    assert app.processing.start().id == job.id and [j.id for j in _queue().jobs()] == [job.id]
+    app.tick()
+    assert app.processing.button.disabled and "plaats 1" in _text(app.processing.message)
+    assert "draait niet" in _text(app.processing.message)  # no service in this test: said, not hidden
+    assert "Sanne Testleerling" in app.queue_panel.rows.children[0].label.value
+
+
+def test_failure_in_the_summary_keeps_the_transcript(tmp_path):
     from transkript_kernel.transcript import Transcript
 
     app = _app()
@@ -247,18 +263,18 @@ def test_failure_in_the_summary_keeps_the_transcript(tmp_path, monkeypatch):
     app.upload.import_bytes(WAV.name, WAV.read_bytes())
     cid = app.conversation_id
     app.archive().save_transcript(cid, Transcript.load(reference_transcript(CONV, tmp_path)), by="test")
-
-    def broken(*a, **k):
-        raise SummaryError("De samenvatting lukte niet (test).", "The summary failed (test).")
-
-    monkeypatch.setattr(summarize, "summarize", broken)
-    app.processing.start().join(timeout=120)
+    job = app.processing.start()
+    q = _queue()
+    q.start(job.id)
+    q.finish(job.id, "fout", error_type="SummaryError", nl="De samenvatting lukte niet (test).",
+             en="The summary failed (test).")
+    app.tick()
     text = _text(app.processing.message)
     assert "De samenvatting lukte niet (test)." in text and "bewaard" in text
     assert app.later.layout.display is None and app.editor.transcript is not None
     assert app.review.layout.display == "none"
     assert not app.processing.button.disabled  # the teacher can try again
-
+    assert app.queue_panel._rows[job.id].buttons["retry"].layout.display is None
 
 # --- transcript editor ----------------------------------------------------------------------------------------
 def test_rename_speaker_and_edit_text_are_saved_as_a_revision(processed):
@@ -467,41 +483,48 @@ def test_archive_filters_by_group_and_status(processed):
     assert [r["id"] for r in browser.refresh()] == [cid]
 
 
-def _slow_process(monkeypatch):
-    import threading
-
-    from transkript_kernel import pipeline
-
-    gate = threading.Event()
-    original = pipeline.process_conversation
-
-    def slow(*a, **k):
-        gate.wait(60)
-        return original(*a, **k)
-
-    monkeypatch.setattr(pipeline, "process_conversation", slow)
-    return gate
-
-
-def test_a_running_job_survives_a_language_switch(processed, monkeypatch):
+def test_progress_and_results_come_from_the_queue_and_survive_a_language_switch(processed):
     app, cid = processed
-    gate = _slow_process(monkeypatch)
-    panel = app.processing
-    job = panel.start()
+    q = _queue()
+    job = q.add(cid)
+    q.start(job.id)
+    q.update(job.id, stage="speakers", fraction=0.5)
+    app.tick()
+    assert app.processing.bars["transcribe"][0].value == 1.0 and app.processing.bars["speakers"][0].value == 0.5
     app.lang_toggle.value = "en"
-    assert app.processing is panel and app.processing.busy
-    gate.set()
-    job.join(60)
-    assert "tk-msg-ok" in panel.message.value and app.editor.transcript is not None
+    app.tick()
+    assert app.processing.bars["speakers"][0].value == 0.5 and "50 %" in _text(app.processing.message)
+    assert "busy 50 %" in app.queue_panel._rows[job.id].state.value
+    q.finish(job.id, "klaar", seconds=12)
+    app.tick()
+    assert "tk-msg-ok" in app.processing.message.value and app.editor.transcript is not None
 
 
-def test_results_of_a_job_do_not_land_in_a_new_conversation(processed, monkeypatch):
+def test_results_of_a_job_do_not_land_in_a_new_conversation(processed):
     app, cid = processed
-    gate = _slow_process(monkeypatch)
-    job = app.processing.start()
+    q = _queue()
+    job = q.add(cid)
+    q.start(job.id)
     app.new_conversation()
-    fresh = app.processing
-    assert not fresh.busy and fresh.button.disabled
-    gate.set()
-    job.join(60)
+    assert app.processing.button.disabled
+    q.finish(job.id, "klaar", seconds=3)
+    app.tick()
     assert app.conversation_id is None and app.editor.transcript is None and app.later.layout.display == "none"
+    app.queue_panel._rows[job.id].buttons["open"].click()  # the evening: open it from the queue when ready
+    assert app.conversation_id == cid and app.later.layout.display is None
+
+
+def test_queue_panel_reorders_and_stops_in_the_shared_file(processed):
+    from transkript_widgets.app import App
+
+    app, cid = processed
+    q = _queue()
+    a, b = q.add("20261005-aaaaaaaa"), q.add(cid)
+    other_tab = App(language="nl", poll=False)  # every tab shows the same queue
+    app.tick()
+    app.queue_panel._rows[b.id].buttons["up"].click()
+    other_tab.tick()
+    assert [r.job_id for r in other_tab.queue_panel.rows.children] == [b.id, a.id]
+    other_tab.queue_panel._rows[a.id].buttons["stop"].click()
+    app.tick()
+    assert 'data-state="gestopt"' in app.queue_panel._rows[a.id].state.value

@@ -1,14 +1,18 @@
-"""The teacher's app: consent → upload → transcribe → review → PDF, plus archive, retention, settings, help.
+"""The teacher's app: consent → upload → process → review → PDF, plus archive, retention, settings, help.
 
-The app only wires widgets together and keeps which conversation is open. Long work
-(``pipeline.process_conversation``) runs in a background thread that reports real progress per stage
-(``pipeline.PROCESS_STAGES``: transcription, speakers, summary), so the page stays responsive; a failure shows the
-engine's message and keeps whatever the case file already saved.
+The app only wires widgets together and keeps which conversation is open. The long work
+(``pipeline.process_conversation``) is not done in this kernel: "Verwerken" puts the conversation in the data
+folder's queue, and the service started by ``transkript app`` runs it in its worker process
+(:mod:`transkript_kernel.worker`). A thread of this kernel looks at the queue about twice a second
+(:meth:`App.tick`): the queue panel shows every conversation of the evening, and the process panel shows the
+open conversation's stages. So a reload, a second tab or an app restart shows the same queue, a crash of the
+worker cannot take the page down, and the teacher records consent and adds the next family's recording while
+earlier conversations are processed.
 """
 from __future__ import annotations
 
 import threading
-import time
+import weakref
 
 import ipywidgets as w
 
@@ -18,14 +22,18 @@ from . import i18n
 from .archive_browser import ArchiveBrowser
 from .consent import ConsentForm
 from .export import ExportPanel
+from .failures import failure_text, guarded
 from .help import HelpPanel
-from .i18n import error_text, t
+from .i18n import t
+from .queue_panel import QueuePanel
 from .retention import RetentionPanel
 from .settings import SettingsPanel
 from .summary_review import SummaryReview
 from .transcript_editor import TranscriptEditor
 from .ui import CSS, Message, esc, step
 from .upload import RecordingUpload
+
+TICK = 0.5  # seconds between looks at the queue
 
 
 def stage_of(name) -> str | None:
@@ -56,14 +64,21 @@ class _ThreadArchive:
 
 
 class ProcessPanel(w.VBox):
-    """Step 3: run ``pipeline.process_conversation`` in a thread with one progress bar per stage."""
+    """Step 3: put the open conversation in the queue and show its job's progress, one bar per stage.
 
-    def __init__(self, archive_factory, on_done, **kw):
+    ``refresh()`` reads the conversation's job from the queue; when it turns ``klaar`` (or ``fout`` with a
+    transcript kept) ``on_done(conversation_id)`` loads the results into the page, once per job."""
+
+    def __init__(self, archive_factory, on_done, data_dir=None, **kw):
+        from transkript_kernel.worker.jobqueue import JobQueue
+
         self._archive = archive_factory
         self.on_done = on_done
+        self.queue = JobQueue(data_dir)
         self.conversation_id = None
-        self.thread: threading.Thread | None = None
+        self.has_recording = False
         self._stage = STAGES[0]
+        self._shown: tuple | None = None  # (job id, state) last shown, so each outcome is handled once
         self.button = w.Button(description=t("process.start"), button_style="primary",
                                layout=w.Layout(width="280px"), disabled=True)
         self.button.add_class("tk-process-start")
@@ -84,19 +99,25 @@ class ProcessPanel(w.VBox):
         super().__init__([self.button] + rows + [self.message], **kw)
 
     @property
+    def job(self):
+        return self.queue.for_conversation(self.conversation_id) if self.conversation_id else None
+
+    @property
     def busy(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
+        job = self.job
+        return job is not None and job.state in ("wacht", "bezig")
 
     def set_conversation(self, cid: str | None, has_recording: bool) -> None:
-        busy = self.busy
-        if busy and cid != self.conversation_id:
-            return  # this panel belongs to the conversation being processed
         self.conversation_id = cid
-        self.button.disabled = busy or not (cid and has_recording)
-        if not busy:
-            self.message.clear()
-            for s in STAGES:
-                self._set(s, 0.0, "–")
+        self.has_recording = has_recording
+        self._stage = STAGES[0]
+        job = self.job
+        # a job that ended before this conversation was opened is not announced again
+        self._shown = (job.id, job.state) if job is not None and job.state not in ("wacht", "bezig") else None
+        self.message.clear()
+        for s in STAGES:
+            self._set(s, 0.0, "–")
+        self.refresh()
 
     def _set(self, stage: str, fraction: float, text: str | None = None) -> None:
         bar, pct = self.bars[stage]
@@ -118,72 +139,75 @@ class ProcessPanel(w.VBox):
         self._set(stage, fraction)
         self.message.show("info", t(f"process.busy_{stage}", pct=round(float(fraction) * 100)))
 
-    def start(self) -> threading.Thread | None:
-        if self.thread is not None and self.thread.is_alive():
-            return self.thread
+    @guarded("process-queue")
+    def start(self):
+        """Put the open conversation at the end of the queue (once); returns its job."""
         cid = self.conversation_id
-        self.button.disabled = True
-        self._stage = STAGES[0]
-        for s in STAGES:
-            self._set(s, 0.0, "0 %")
-        self.message.show("info", t("process.started"))
-        self.thread = threading.Thread(target=self._work, args=(cid,), name=f"transkript-process-{cid}",
-                                       daemon=True)
-        self.thread.start()
-        return self.thread
+        if cid is None or not self.has_recording:
+            return None
+        job = self.queue.add(cid)
+        self._shown = None
+        self.refresh()
+        return job
 
-    def _work(self, cid: str) -> None:
-        try:
-            self._run(cid)
-        finally:
-            close = getattr(self._archive, "close_thread", None)
-            if close:
-                close()
-
-    def _run(self, cid: str) -> None:
-        started = time.monotonic()
-        from transkript_kernel import pipeline
-
-        archive = self._archive()
-        try:
-            result = pipeline.process_conversation(archive, cid, progress=self.progress, actor="docent")
-            transcript, summary = result.transcript, result.summary
-        except Exception as exc:  # keep what the case file already saved and say what went wrong
-            kept = self._kept(archive, cid)
-            self.message.show("error", t("process.failed", reason=error_text(exc)) +
-                              ("\n" + t("process.kept") if kept else ""))
-            if kept:
-                self.on_done(cid)
-            self.button.disabled = False
+    def refresh(self) -> None:
+        """Show the open conversation's job as the queue has it now."""
+        job = self.job
+        self.button.disabled = not (self.conversation_id and self.has_recording) or \
+            (job is not None and job.state in ("wacht", "bezig", "klaar"))
+        if job is None:
             return
-        for s in STAGES:
-            self._set(s, 1.0)
-        self.on_done(cid, transcript, summary)  # results on the page before the message says so
-        self.message.show("ok", t("process.done", seconds=round(time.monotonic() - started)))
-        self.button.disabled = False
+        if job.state == "wacht":
+            place = [j.id for j in self.queue.jobs() if j.state in ("wacht", "bezig")].index(job.id) + 1
+            key = "process.queued" if self.queue.service_running() else "process.no_service"
+            self.message.show("info" if key == "process.queued" else "warn", t(key, place=place))
+        elif job.state == "bezig":
+            if job.stage:
+                self.progress(job.stage, job.fraction)
+        elif self._shown != (job.id, job.state):
+            self._shown = (job.id, job.state)
+            self._ended(job)
 
-    @staticmethod
-    def _kept(archive, cid) -> bool:
-        try:
-            return archive.transcript(cid) is not None
-        except Exception:
-            return False
+    def _ended(self, job) -> None:
+        cid = job.conversation_id
+        if job.state == "klaar":
+            for s in STAGES:
+                self._set(s, 1.0)
+            self.on_done(cid)  # results on the page before the message says so
+            self.message.show("ok", t("process.done", seconds=round(job.seconds or 0)))
+            return
+        kept = self._archive().transcript(cid) is not None
+        if job.state == "gestopt":
+            self.message.show("warn", t("process.stopped") + ("\n" + t("process.kept") if kept else ""))
+        else:
+            self.message.show("error", t("process.failed", reason=job.error(i18n.language()) or job.error_type) +
+                              ("\n" + t("process.kept") if kept else ""))
+        if kept:
+            self.on_done(cid)
 
 
 class App:
-    """Build with ``App()``, show with ``app.show()`` (the notebook does exactly that)."""
+    """Build with ``App()``, show with ``app.show()`` (the notebook does exactly that).
 
-    def __init__(self, language: str | None = None):
-        from transkript_kernel import settings
+    ``poll=False`` leaves out the thread that looks at the queue (tests call :meth:`tick` themselves)."""
+
+    def __init__(self, language: str | None = None, *, poll: bool = True):
+        from transkript_kernel import log, settings
 
         settings.secure_umask()  # the app kernel's files (uploads, exports) are the teacher's alone
+        log.setup(role="app")
         general = settings.get(settings.GeneralSettings)
         i18n.set_language(language or general.ui_language)
         self.archive = _ThreadArchive()
         self.conversation_id: str | None = None
+        self._tick_lock = threading.RLock()
         self.root = w.VBox(layout=w.Layout(width="100%"))
         self.root.add_class("tk-app")
         self.build()
+        self._stop = threading.Event()
+        if poll:
+            threading.Thread(target=_poll, args=(weakref.ref(self), self._stop, self.archive),
+                             name="transkript-queue", daemon=True).start()
 
     # --- building ----------------------------------------------------------------------------------------
     def build(self) -> None:
@@ -204,12 +228,10 @@ class App:
         self.new_button.add_class("tk-new")
         self.new_button.on_click(lambda _: self.new_conversation())
 
-        self.consent = ConsentForm(self.archive, on_created=self._created)
-        self.upload = RecordingUpload(self.archive, on_imported=self._imported)
-        old = getattr(self, "processing", None)
-        if old is not None and old.busy and old.conversation_id == self.conversation_id:
-            self.processing = old  # a language switch must not lose a running job's progress
-        else:
+        with self._tick_lock:
+            self.queue_panel = QueuePanel(self.archive, on_open=self.open_conversation)
+            self.consent = ConsentForm(self.archive, on_created=self._created)
+            self.upload = RecordingUpload(self.archive, on_imported=self._imported)
             self.processing = ProcessPanel(self.archive, on_done=self._processed)
         self.editor = TranscriptEditor(self.archive, on_saved=self._transcript_saved)
         self.review = SummaryReview(self.archive)
@@ -217,8 +239,9 @@ class App:
         self.later = w.VBox([step(t("step.transcript")), self.editor, step(t("step.summary")), self.review,
                              step(t("step.export")), self.export])
         self.later.layout.display = "none"
-        flow = w.VBox([w.HBox([self.new_button]), self.status, step(t("step.consent")), self.consent,
-                       step(t("step.upload")), self.upload, step(t("step.process")), self.processing, self.later])
+        flow = w.VBox([self.queue_panel, w.HBox([self.new_button]), self.status, step(t("step.consent")),
+                       self.consent, step(t("step.upload")), self.upload, step(t("step.process")),
+                       self.processing, self.later])
         flow.add_class("tk-flow")
         self.browser = ArchiveBrowser(self.archive, on_open=self.open_conversation)
         self.retention = RetentionPanel(self.archive)
@@ -232,10 +255,12 @@ class App:
 
     def notices(self) -> w.HTML:
         """Warnings from the case file itself, e.g. a data folder inside a cloud-synced folder."""
+        from transkript_kernel.errors import TranskriptError
+
         try:
             notices = self.archive().notices
-        except Exception as exc:
-            return w.HTML(f'<div class="tk-msg tk-msg-error">{esc(error_text(exc))}</div>')
+        except TranskriptError as exc:  # e.g. an archive that cannot be opened: say so at the top
+            return w.HTML(f'<div class="tk-msg tk-msg-error">{esc(failure_text(exc, "open-archive"))}</div>')
         lang = i18n.language()
         return w.HTML("".join(f'<div class="tk-msg tk-msg-warn">{esc(nl if lang == "nl" else en)}</div>'
                               for nl, en in notices))
@@ -249,6 +274,16 @@ class App:
     def _repr_mimebundle_(self, **kw):
         return self.root._repr_mimebundle_(**kw)
 
+    def close(self) -> None:
+        """Stop looking at the queue (the queue and its worker go on: they belong to the data folder)."""
+        self._stop.set()
+
+    def tick(self) -> None:
+        """One look at the queue: the queue panel and the open conversation's progress."""
+        with self._tick_lock:
+            self.queue_panel.refresh()
+            self.processing.refresh()
+
     def _switch_language(self, change) -> None:
         i18n.set_language(change["new"])
         cid = self.conversation_id
@@ -258,6 +293,7 @@ class App:
 
     # --- the flow ----------------------------------------------------------------------------------------
     def new_conversation(self) -> None:
+        """The next family: an empty form; the queue goes on."""
         self.conversation_id = None
         self.build()
 
@@ -272,19 +308,15 @@ class App:
         self.processing.set_conversation(cid, has_recording=True)
         self.status.show("info", t("app.ready_to_process"))
 
-    def _processed(self, cid: str, transcript=None, summary=None) -> None:
+    def _processed(self, cid: str) -> None:
+        """A job of the open conversation ended: load what the case file now holds."""
         if cid != self.conversation_id:
             return  # the teacher moved on to another conversation; the results are in the archive
         archive = self.archive()
-        version = None
-        try:
-            transcript = transcript if transcript is not None else archive.transcript(cid)
-            summary = summary if summary is not None else archive.summary(cid)
-            versions = archive.versions(cid)
-            version = versions[-1].version if versions else None
-        except Exception:
-            summary = None if transcript is None else summary
-        self._show_results(cid, transcript, summary, version)
+        transcript = archive.transcript(cid)
+        summary = archive.summary(cid) if transcript is not None else None
+        versions = archive.versions(cid) if summary is not None else []
+        self._show_results(cid, transcript, summary, versions[-1].version if versions else None)
 
     def _show_results(self, cid, transcript, summary, version=None) -> None:
         if transcript is None:
@@ -305,42 +337,53 @@ class App:
         if self.review.summary is not None:
             self.review.transcript = transcript
 
+    @guarded("open", message="status")
     def open_conversation(self, cid: str) -> None:
-        """Load a conversation from the case file into the flow tab (from the archive or after a switch)."""
+        """Load a conversation from the case file into the flow tab (from the queue, the archive, a switch)."""
+        from transkript_kernel.errors import NotFoundError
+
         archive = self.archive()
         try:
             conv = archive.get(cid)
-        except Exception as exc:
-            self.status.show("error", error_text(exc))
+        except NotFoundError as exc:  # deleted meanwhile (retention, withdrawal in another tab)
+            self.status.show("error", failure_text(exc, "open"))
             return
         self.conversation_id = cid
         self.tabs.selected_index = 0
-        try:
-            archive.log("view", cid, actor="docent")
-        except Exception:
-            pass
+        archive.log("view", cid, actor="docent")
         self.status.show("info", t("app.opened", pupil=conv.pupil, date=conv.date, kind=t("kind." + conv.kind)))
         self.consent.show_conversation(conv)
         self.upload.set_conversation(conv)
-        try:
-            path = archive.recording_path(cid)
-            has_recording = bool(path and path.exists())
-        except Exception:
-            has_recording = False
-        self.processing.set_conversation(cid, has_recording=has_recording)
-        try:
-            transcript = archive.transcript(cid)
-        except Exception:
-            transcript = None
+        path = archive.recording_path(cid)
+        with self._tick_lock:
+            self.processing.set_conversation(cid, has_recording=bool(path and path.exists()))
+        transcript = archive.transcript(cid)
         summary, version = None, None
         if transcript is not None:
-            try:
-                summary = archive.summary(cid)
-                versions = archive.versions(cid)
-                version = versions[-1].version if versions else None
-            except Exception:
-                pass
+            summary = archive.summary(cid)
+            versions = archive.versions(cid)
+            version = versions[-1].version if versions else None
         if transcript is None:
             self.later.layout.display = "none"
         else:
             self._show_results(cid, transcript, summary, version)
+
+
+def _poll(app_ref, stop: threading.Event, archive) -> None:
+    """The app's look at the queue, until the app is gone or closed. Holds only a weak reference, so an app
+    that is dropped (a closed tab's kernel, a test) ends its thread."""
+    from transkript_kernel import log
+
+    try:
+        while not stop.wait(TICK):
+            app = app_ref()
+            if app is None:
+                return
+            try:
+                app.tick()
+            except Exception as exc:  # the boundary of this thread: logged with its traceback, tried again
+                log.failure("queue-tick", exc)
+                stop.wait(5)
+            del app
+    finally:
+        archive.close_thread()

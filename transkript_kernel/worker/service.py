@@ -249,6 +249,16 @@ def start(data_dir: str | os.PathLike, parent: int | None = None, warm: bool = T
     return subprocess.Popen(argv, **popen)
 
 
+def start_beside_app(app_pid: int):
+    """``transkript app``'s call, just before Voila replaces its process (same pid): the service of the
+    configured data folder, in the app's process group, ending when the app ends."""
+    import subprocess
+
+    from ..settings import data_dir
+
+    return start(data_dir(), parent=app_pid, stdin=subprocess.DEVNULL)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m transkript_kernel.worker.service",
                                      description="De wachtrij van één gegevensmap verwerken / serve one data "
