@@ -26,6 +26,7 @@ from .failures import failure_text, guarded
 from .help import HelpPanel
 from .i18n import t
 from .queue_panel import QueuePanel
+from .recorder import RecordingPanel
 from .retention import RetentionPanel
 from .settings import SettingsPanel
 from .summary_review import SummaryReview
@@ -232,6 +233,7 @@ class App:
             self.queue_panel = QueuePanel(self.archive, on_open=self.open_conversation)
             self.consent = ConsentForm(self.archive, on_created=self._created)
             self.upload = RecordingUpload(self.archive, on_imported=self._imported)
+            self.recording = RecordingPanel(self.archive, on_imported=self._imported)
             self.processing = ProcessPanel(self.archive, on_done=self._processed)
         self.editor = TranscriptEditor(self.archive, on_saved=self._transcript_saved)
         self.review = SummaryReview(self.archive)
@@ -240,7 +242,8 @@ class App:
                              step(t("step.export")), self.export])
         self.later.layout.display = "none"
         flow = w.VBox([self.queue_panel, w.HBox([self.new_button]), self.status, step(t("step.consent")),
-                       self.consent, step(t("step.upload")), self.upload, step(t("step.process")),
+                       self.consent, step(t("step.upload")), self.upload,
+                       self.recording, step(t("step.process")),
                        self.processing, self.later])
         flow.add_class("tk-flow")
         self.browser = ArchiveBrowser(self.archive, on_open=self.open_conversation)
@@ -300,11 +303,14 @@ class App:
     def _created(self, conv) -> None:
         self.conversation_id = conv.id
         self.upload.set_conversation(conv)
+        self.recording.set_conversation(conv)
         self.processing.set_conversation(conv.id, has_recording=False)
         self.later.layout.display = "none"
 
     def _imported(self, cid: str) -> None:
         self.consent.message.clear()
+        self.upload.upload.disabled = True  # one recording per conversation: uploaded or recorded
+        self.recording.recorder.enabled = False
         self.processing.set_conversation(cid, has_recording=True)
         self.status.show("info", t("app.ready_to_process"))
 
@@ -354,6 +360,7 @@ class App:
         self.status.show("info", t("app.opened", pupil=conv.pupil, date=conv.date, kind=t("kind." + conv.kind)))
         self.consent.show_conversation(conv)
         self.upload.set_conversation(conv)
+        self.recording.set_conversation(conv)
         path = archive.recording_path(cid)
         with self._tick_lock:
             self.processing.set_conversation(cid, has_recording=bool(path and path.exists()))
