@@ -63,3 +63,53 @@ def test_unknown_pupil_writes_nothing(tmp_path):
     with pytest.raises(NotFoundError):
         access.export_pupil(archive, "Daan", tmp_path / "x.zip")  # part of a name is not enough
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_two_pupils_with_one_name_are_never_mixed(tmp_path):
+    """Issue 11, item 1: a stable identity per pupil; a name shared by two children is not enough to export."""
+    import zipfile
+
+    from casefile_helpers import cli
+    from transkript_kernel.casefile.archive import AmbiguousPupilError
+
+    archive = open_archive()
+    a1 = new_conversation(archive, pupil="Noa Bakker", group="groep 3", date="2025-10-01", notes="eerste Noa")
+    a2 = new_conversation(archive, pupil="noa  bakker", group="groep 4", date="2026-10-01")  # picked again
+    pid = archive.pupil_id(a1.id)
+    assert pid.startswith("P-") and archive.pupil_id(a2.id) == pid  # reused, the group stays per conversation
+    b = new_conversation(archive, pupil="Noa Bakker", group="groep 7", date="2026-10-02", new_pupil=True,
+                         birth_date="2015-03-04", notes="andere Noa")
+    other = archive.pupil_id(b.id)
+    assert other != pid
+    with pytest.raises(AmbiguousPupilError):  # a third time by name alone: which Noa?
+        new_conversation(archive, pupil="Noa Bakker")
+    c = new_conversation(archive, pupil="Noa Bakker", birth_date="2015-03-04")  # the birth date tells them apart
+    assert archive.pupil_id(c.id) == other
+
+    out = cli("export", "--pupil", "Noa Bakker", "-o", str(tmp_path / "x.zip"))
+    assert out.returncode == 2 and not (tmp_path / "x.zip").exists()
+    for needle in (pid, other, "groep 3, groep 4", "groep 7", "2025-10-01"):
+        assert needle in out.stderr
+    out = cli("export", "--pupil-id", pid, "-o", str(tmp_path / "a.zip"))
+    assert out.returncode == 0, out.stderr
+    names = zipfile.ZipFile(tmp_path / "a.zip").namelist()
+    assert any(a1.id in n for n in names) and any(a2.id in n for n in names)
+    assert not any(b.id in n or c.id in n for n in names)
+    one = new_conversation(archive, pupil="Enige Naam")
+    assert cli("export", "--pupil", "enige naam", "-o", str(tmp_path / "e.zip")).returncode == 0  # as before
+    assert archive.pupils("Enige Naam")[0]["id"] == archive.pupil_id(one.id)
+
+
+def test_existing_names_become_identities_on_migration(tmp_path):
+    from transkript_kernel.casefile.store import Store
+
+    path = tmp_path / "old.sqlite3"
+    old = Store(path, migrate_to=4)
+    for i, name in enumerate(["Oud Kind", "oud  kind", "Ander Kind"]):
+        old.execute("INSERT INTO conversations (id, pupil, pupil_key, date, kind, language, created_at) VALUES "
+                    f"('2026010{i}-0000abcd', ?, ?, '2026-01-01', 'oudergesprek', 'nl', 'x')",
+                    (name, " ".join(name.lower().split())))
+    old.close()
+    new = Store(path)
+    rows = new.rows("SELECT pupil_id FROM conversations ORDER BY num")
+    assert rows[0][0] == rows[1][0] != rows[2][0] and all(r[0].startswith("P-") for r in rows)

@@ -1,7 +1,8 @@
 """Right of access: everything stored about one pupil, as one zip, for a parent's or pupil's request.
 
-Matching is on the exact pupil name (case and accents ignored), never on part of a name, so an export cannot
-pick up another child. Whether recordings go in is school policy (:class:`AccessPolicy`, default: no); when
+An export is of one pupil identity (``P-…``, :meth:`Archive.pupils`), never of a name: two children called
+"Noa Bakker" are two identities. By name it works when exactly one identity has that name (case and accents
+ignored, never part of a name); with several it refuses and lists each one's id, groups and dates. Whether recordings go in is school policy (:class:`AccessPolicy`, default: no); when
 they are left out, the README in the zip says so and why.
 """
 from __future__ import annotations
@@ -45,15 +46,25 @@ why, and the differences between versions; the reports (PDF) that were made.
 """
 
 
-def export_pupil(archive, pupil: str, out: str | Path, *, actor: str | None = None) -> Path:
-    """Write ``out`` (a .zip) with everything about ``pupil``; :class:`NotFoundError` if there is nothing."""
+def export_pupil(archive, pupil: str | None, out: str | Path, *, actor: str | None = None,
+                 pupil_id: str | None = None) -> Path:
+    """Write ``out`` (a .zip) with everything about one pupil (by ``pupil_id``, or by a name only one identity
+    has); :class:`NotFoundError` if there is nothing, :class:`AmbiguousPupilError` if the name is not enough."""
     from .. import settings
     from ..atomic import atomic_open
     from .consent import now
     from .versions import diff
 
-    ids = archive.ids(exact_pupil=pupil)
+    from .archive import AmbiguousPupilError
+
+    if pupil_id is None:
+        found = archive.pupils(pupil or "") if (pupil or "").strip() else []
+        if len(found) > 1:
+            raise AmbiguousPupilError(pupil, found)
+        pupil_id = found[0]["id"] if found else None
+    ids = archive.ids(pupil_id=pupil_id) if pupil_id else []
     if not ids:
+        pupil = pupil or pupil_id
         raise NotFoundError(f"Er staat niets over leerling {pupil!r} in het archief (de naam moet precies "
                             "kloppen).", f"Nothing is stored about pupil {pupil!r} (the name must match exactly).")
     share = settings.get(AccessPolicy, archive.data_dir).share_recordings_with_parents

@@ -258,7 +258,8 @@ class Archive:
     def create(self, *, pupil: str, date: str, kind: str, language: str = "nl", group: str = "",
                age_band: str = "", participants: Iterable = (), consent: ConsentRecord | None,
                circumstances: Iterable[str] = (), notes: str = "", sensitive: bool = False,
-               leaves_school: str | None = None, actor: str | None = None) -> Conversation:
+               leaves_school: str | None = None, actor: str | None = None, pupil_id: str | None = None,
+               pupil_number: str = "", birth_date: str = "", new_pupil: bool = False) -> Conversation:
         """A new conversation in status 'concept'. Forbidden kinds raise :class:`ForbiddenKindError` and store
         nothing; a refusal is stored (the conversation can hold written notes) but allows no recording."""
         pupil = " ".join(str(pupil or "").split())
@@ -281,21 +282,74 @@ class Archive:
                              "Record consent first (given or refused).")
         parts = [p if isinstance(p, Participant) else Participant(**p) if isinstance(p, dict) else Participant(*p)
                  for p in participants]
+        pupil_number = " ".join(str(pupil_number or "").split())
+        birth_date = _iso_date(birth_date, "geboortedatum", "birth date") if birth_date else ""
         created = consent_mod.now()
         conv_id = date.replace("-", "") + "-" + secrets.token_hex(4)
         with self.store.transaction() as conn:
+            pid = self._pupil_identity(conn, pupil, pupil_id, pupil_number, birth_date, new_pupil, created)
             cur = conn.execute(
                 "INSERT INTO conversations (id, pupil, pupil_key, grp, age_band, date, kind, language, participants,"
-                " notes, sensitive, leaves_school, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " notes, sensitive, leaves_school, created_at, pupil_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (conv_id, pupil, pupil_key(pupil), group.strip(), age_band.strip(), date, kind, language,
                  json.dumps([p.__dict__ for p in parts], ensure_ascii=False), notes, int(bool(sensitive)),
-                 leaves_school, created))
+                 leaves_school, created, pid))
             num = cur.lastrowid
             self._insert_consent(conn, num, consent)
             self.store.index(num, meta=self._meta_text(pupil, group, kind, date, parts), notes=notes)
             audit.log(self.store, "create", conv_id, actor)
             audit.log(self.store, "consent", conv_id, actor)
         return self.get(conv_id)
+
+    # --- pupils -------------------------------------------------------------------------------------------------
+    def _pupil_identity(self, conn, name: str, pupil_id, number: str, birth: str, new: bool, at: str) -> str:
+        """The pupil's stable id: the one given; else the one identity with this name whose number and birth date
+        do not contradict (filling in what was missing); else a new one (also when ``new``). Several candidates
+        → :class:`AmbiguousPupilError` listing them, so the teacher picks one (``--pupil-id``)."""
+        if pupil_id:
+            if conn.execute("SELECT 1 FROM pupils WHERE id = ?", (pupil_id,)).fetchone() is None:
+                raise NotFoundError(f"Leerling {str(pupil_id)[:40]!r} bestaat niet in het archief.",
+                                    f"Pupil {str(pupil_id)[:40]!r} does not exist in the archive.")
+            return pupil_id
+        key = pupil_key(name)
+        if not new:
+            found = [r for r in conn.execute("SELECT * FROM pupils WHERE name_key = ? ORDER BY num", (key,))
+                     if (not number or not r["pupil_number"] or r["pupil_number"] == number)
+                     and (not birth or not r["birth_date"] or r["birth_date"] == birth)]
+            exact = [r for r in found if (number or birth) and (not number or r["pupil_number"] == number)
+                     and (not birth or r["birth_date"] == birth)]
+            found = exact if len(exact) == 1 else found  # a matching number or birth date tells them apart
+            if len(found) > 1:
+                raise AmbiguousPupilError(name, self.pupils(name))
+            if found:
+                conn.execute("UPDATE pupils SET pupil_number = CASE WHEN pupil_number = '' THEN ? ELSE pupil_number "
+                             "END, birth_date = CASE WHEN birth_date = '' THEN ? ELSE birth_date END WHERE id = ?",
+                             (number, birth, found[0]["id"]))
+                return found[0]["id"]
+        new_id = "P-" + secrets.token_hex(5)
+        conn.execute("INSERT INTO pupils (id, name, name_key, pupil_number, birth_date, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (new_id, name, key, number, birth, at))
+        return new_id
+
+    def pupils(self, name: str | None = None) -> list[dict]:
+        """Pupil identities (all, or those with exactly this name): id, name, number, birth date, and the groups
+        and dates of their conversations — what a teacher needs to tell two children with one name apart."""
+        rows = self.store.rows("SELECT * FROM pupils" + (" WHERE name_key = ?" if name else "") + " ORDER BY num",
+                               (pupil_key(name),) if name else ())
+        out = []
+        for r in rows:
+            convs = self.store.rows("SELECT grp, date FROM conversations WHERE pupil_id = ? ORDER BY date", (r["id"],))
+            out.append({"id": r["id"], "name": r["name"], "pupil_number": r["pupil_number"],
+                        "birth_date": r["birth_date"], "groups": sorted({c["grp"] for c in convs if c["grp"]}),
+                        "dates": [c["date"] for c in convs]})
+        return out
+
+    def pupil_id(self, conversation_id: str) -> str | None:
+        row = self.store.one("SELECT pupil_id FROM conversations WHERE id = ?", (self._check_id(conversation_id),))
+        if row is None:
+            raise self._unknown(conversation_id)
+        return row["pupil_id"]
 
     @staticmethod
     def _meta_text(pupil, group, kind, date, participants) -> str:
@@ -724,7 +778,10 @@ class Archive:
         shas = {c["path"]: c["sha256"] for c in copies}
         with self.store.transaction() as conn:
             nums = self._delete_paths(conn, paths, shas)
+            pid = conn.execute("SELECT pupil_id FROM conversations WHERE num = ?", (num,)).fetchone()[0]
             conn.execute("DELETE FROM conversations WHERE num = ?", (num,))  # cascades to consents, revisions
+            conn.execute("DELETE FROM pupils WHERE id = ? AND NOT EXISTS (SELECT 1 FROM conversations WHERE "
+                         "pupil_id = ?)", (pid, pid))  # the last conversation takes the pupil's identity along
             self.store.unindex(num)
             self.store.mark_scrub(conn)
             audit.log(self.store, "delete", conversation_id, actor)
@@ -751,7 +808,7 @@ class Archive:
 
     # --- listing and search ---------------------------------------------------------------------------------
     def _where(self, filters: dict) -> tuple[str, list]:
-        known = {"pupil", "exact_pupil", "group", "kind", "status", "language", "date_from", "date_to"}
+        known = {"pupil", "exact_pupil", "pupil_id", "group", "kind", "status", "language", "date_from", "date_to"}
         unknown = set(filters) - known
         if unknown:
             names = ", ".join(sorted(unknown))
@@ -763,7 +820,7 @@ class Archive:
         if filters.get("exact_pupil"):
             clauses.append("c.pupil_key = ?")
             params.append(pupil_key(filters["exact_pupil"]))
-        for name, column in (("group", "c.grp"), ("kind", "c.kind"), ("status", "c.status"),
+        for name, column in (("pupil_id", "c.pupil_id"), ("group", "c.grp"), ("kind", "c.kind"), ("status", "c.status"),
                              ("language", "c.language")):
             if filters.get(name):
                 clauses.append(f"{column} = ?")
@@ -945,6 +1002,20 @@ class Archive:
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
+class AmbiguousPupilError(InputError):
+    """Several pupils have this name: the message lists each one's id, groups and dates (exit 2)."""
+
+    def __init__(self, name: str, candidates: list[dict]):
+        self.candidates = candidates
+        lines = "\n".join(f"  {c['id']}: {c['name']}; groep/group {', '.join(c['groups']) or '-'}; "
+                          f"{', '.join(c['dates']) or '-'}"
+                          + (f"; nr {c['pupil_number']}" if c["pupil_number"] else "")
+                          + (f"; geb./born {c['birth_date']}" if c["birth_date"] else "") for c in candidates)
+        super().__init__(f"Er zijn {len(candidates)} leerlingen met de naam {name!r}; kies er één met --pupil-id:\n"
+                         + lines,
+                         f"There are {len(candidates)} pupils named {name!r}; pick one with --pupil-id:\n" + lines)
+
+
 UPLOADS = "uploads"  # under the cache folder: one folder per upload in progress, named "<pid>-<random>"
 
 

@@ -131,6 +131,26 @@ MIGRATIONS: list[str] = [
     ALTER TABLE exports ADD COLUMN with_transcript INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE intents ADD COLUMN sha256 TEXT;
     """,
+    # 5: one stable identity per pupil (P-…), so an access export never mixes two children with the same name;
+    # the group stays with the conversation (it changes every year). Existing names become one identity each.
+    """
+    CREATE TABLE pupils (
+        num INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        pupil_number TEXT NOT NULL DEFAULT '',
+        birth_date TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX pupils_key ON pupils(name_key);
+    ALTER TABLE conversations ADD COLUMN pupil_id TEXT REFERENCES pupils(id);
+    INSERT INTO pupils (id, name, name_key, created_at)
+        SELECT 'P-' || lower(hex(randomblob(5))), min(pupil), pupil_key, min(created_at)
+        FROM conversations GROUP BY pupil_key;
+    UPDATE conversations SET pupil_id = (SELECT id FROM pupils WHERE name_key = conversations.pupil_key);
+    CREATE INDEX conversations_pupil_id ON conversations(pupil_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

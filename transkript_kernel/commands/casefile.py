@@ -21,6 +21,11 @@ def _archive():
 def register(sub) -> None:
     p = sub.add_parser("new", help="nieuw gesprek met toestemming / new conversation with consent")
     p.add_argument("--pupil", required=True, help="naam van de leerling / pupil's name")
+    p.add_argument("--pupil-id", default=None, help="bestaande leerling P-… / existing pupil identity P-…")
+    p.add_argument("--pupil-number", default="", help="leerlingnummer (optioneel) / pupil number (optional)")
+    p.add_argument("--birth-date", default="", help="geboortedatum YYYY-MM-DD (optioneel) / birth date (optional)")
+    p.add_argument("--new-pupil", action="store_true",
+                   help="een andere leerling met een bestaande naam / another pupil with an existing name")
     p.add_argument("--group", default="", help="groep of klas / group or class")
     p.add_argument("--age-band", default="", help="leeftijd, bv. 8-12 of 12-16 / age band")
     p.add_argument("--kind", required=True, help="soort gesprek / kind of conversation")
@@ -116,7 +121,9 @@ def register(sub) -> None:
     q.set_defaults(func=cmd_calendar)
 
     p = sub.add_parser("export", help="inzage: alles over één leerling als zip / right of access zip")
-    p.add_argument("--pupil", required=True)
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--pupil", help="naam (als maar één leerling zo heet) / name (if only one pupil has it)")
+    who.add_argument("--pupil-id", help="leerling P-… / pupil identity P-…")
     p.add_argument("-o", "--output", required=True, help="FILE.zip")
     p.set_defaults(func=cmd_export)
 
@@ -140,7 +147,9 @@ def cmd_new(args) -> int:
         conv = archive.create(pupil=args.pupil, date=args.date, kind=args.kind, language=args.language,
                               group=args.group, age_band=args.age_band, participants=participants,
                               consent=record, circumstances=args.circumstance, notes=args.notes,
-                              sensitive=args.sensitive, leaves_school=args.leaves_school)
+                              sensitive=args.sensitive, leaves_school=args.leaves_school, pupil_id=args.pupil_id,
+                              pupil_number=args.pupil_number, birth_date=args.birth_date,
+                              new_pupil=args.new_pupil)
         if not conv.consent.allows_recording:
             print("Geen toestemming: dit gesprek kan alleen schriftelijke aantekeningen bevatten. / "
                   "No consent: this conversation can hold written notes only.", file=sys.stderr)
@@ -213,6 +222,7 @@ def cmd_show(args) -> int:
     with _archive() as archive:
         conv = archive.get(args.id)
         info = conv.to_dict()
+        info["pupil_id"] = archive.pupil_id(args.id)
         info["consents"] = [c.__dict__ for c in archive.consents(args.id)]
         info["transcript_revisions"] = [{k: r[k] for k in ("revision", "by", "at")}
                                         for r in archive.transcript_revisions(args.id)]
@@ -325,6 +335,6 @@ def cmd_export(args) -> int:
     from ..casefile import access
 
     with _archive() as archive:
-        path = access.export_pupil(archive, args.pupil, args.output)
+        path = access.export_pupil(archive, args.pupil, args.output, pupil_id=args.pupil_id)
     print(path)
     return 0
