@@ -20,6 +20,29 @@ from .i18n import t
 from .ui import Message, esc
 
 PREVIEW_PAGES = 2
+_warming: dict = {}  # the one PDF warm-up thread of this kernel
+
+
+def warm_renderer():
+    """Load the PDF renderer in the background, once per kernel (``worker.process.warm_pdf``): the first PDF of
+    a process costs 4–5 s more than the next ones, and the teacher is reading the summary meanwhile."""
+    import threading
+
+    from transkript_kernel import log
+
+    def run():
+        from transkript_kernel.errors import TranskriptError
+        from transkript_kernel.worker.process import warm_pdf
+
+        try:
+            log.event("pdf-warm", seconds=round(warm_pdf(), 1))
+        except TranskriptError as exc:  # the real export will say what is wrong
+            log.failure("pdf-warm", exc)
+
+    if "thread" not in _warming:
+        _warming["thread"] = threading.Thread(target=run, name="transkript-pdf-warm", daemon=True)
+        _warming["thread"].start()
+    return _warming["thread"]
 
 
 def preview_pngs(pdf: Path, pages: int = PREVIEW_PAGES, dpi: int = 60) -> list[bytes]:
@@ -79,6 +102,7 @@ class ExportPanel(w.VBox):
         self.message.clear()
         self.download.value = ""
         self.preview.children = []
+        warm_renderer()
 
     @guarded("export")
     def export(self) -> Path | None:
@@ -89,6 +113,9 @@ class ExportPanel(w.VBox):
         cid = self.conversation_id
         self.make_button.disabled = True
         self.message.show("info", t("export.working"))
+        warming = _warming.get("thread")
+        if warming is not None:
+            warming.join()  # one report at a time in this kernel (matplotlib is not thread-safe)
         try:
             pdf = pipeline.export_report(archive, cid, language=self.language.value,
                                          with_transcript=self.with_transcript.value, actor="docent").pdf

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from . import protocol
 
@@ -47,6 +48,25 @@ def _warm_speakers() -> None:
 
 def _warm_summary() -> None:
     from .. import summarize  # noqa: F401  (the extractive rules and their word lists)
+
+
+def warm_pdf() -> float:
+    """Make one small report and throw it away: nbconvert, weasyprint and the fonts are loaded (4–5 s the first
+    time in a process, under a second after). The app's kernel calls this in a background thread when a summary
+    is opened, so the teacher's "PDF maken" does not pay it. Returns the seconds it took."""
+    import tempfile
+
+    from .. import report, summarize
+    from ..transcript import Segment, Speaker, Transcript
+
+    started = time.perf_counter()
+    transcript = Transcript(language="nl", duration=4.0,
+                            segments=[Segment(0, 0.0, 2.0, "Goedenavond, fijn dat u er bent.", speaker="S1"),
+                                      Segment(1, 2.0, 4.0, "We spreken af dat we elke week lezen.", speaker="S2")],
+                            speakers={"S1": Speaker("S1", "docent"), "S2": Speaker("S2", "ouder")})
+    with tempfile.TemporaryDirectory() as tmp:
+        report.render_pdf(Path(tmp) / "warm.pdf", transcript=transcript, summary=summarize.summarize(transcript))
+    return time.perf_counter() - started
 
 
 def main(conn, data_dir: str, warm_up: bool = True) -> None:
