@@ -303,3 +303,125 @@ def test_a_word_stretched_over_a_pause_goes_to_the_speaker_who_says_it():
     t = Transcript(language="nl", duration=40, segments=[Segment(0, 30.0, 32.31, " in oktober dat", None, words)])
     speakers.apply_turns(t, [Turn(25.0, 31.5, 0), Turn(32.29, 40.0, 1)])
     assert [(s.text, s.speaker) for s in t.segments] == [("in oktober", "S1"), ("dat", "S2")]
+
+
+# --- the school role and names from the consent form (issue 14, items 5 and 6) -------------------------------
+def _own_conversation(conv_id: str, order=None):
+    """A transcript of our own conversation (tests/data/speakers/) with the true speakers: ids by first turn,
+    or by ``order`` (roles in id order) so that ids cannot decide."""
+    from conftest import ROOT
+
+    conv = json.loads((ROOT / "tests" / "data" / "speakers" / f"{conv_id}.json").read_text(encoding="utf-8"))
+    roles = order or list(dict.fromkeys(role for role, _ in conv["turns"]))
+    ids = {role: f"S{i + 1}" for i, role in enumerate(roles)}
+    segs, t0 = [], 0.0
+    for i, (role, text) in enumerate(conv["turns"]):
+        words = _words(t0, text)
+        segs.append(Segment(i, t0, words[-1].end, text, ids[role], words))
+        t0 = words[-1].end + 0.5
+    t = Transcript(language="nl", duration=t0, segments=segs,
+                   speakers={sid: Speaker(f"Spreker {sid[1:]}") for sid in ids.values()})
+    from transkript_kernel.conversation import Participant
+
+    return t, {sid: role for role, sid in ids.items()}, [Participant(n, r) for n, r in conv["participants"]]
+
+
+@pytest.mark.parametrize("conv_id", ["spk3-twee-juffen", "spk4-zorgoverleg", "spk3-moeder-dochter"])
+@pytest.mark.parametrize("with_form", [False, True])
+def test_school_staff_get_the_school_role(conv_id, with_form):
+    t, truth, participants = _own_conversation(conv_id)
+    speakers.guess_roles(t, participants=participants if with_form else ())
+    guessed = {sid: sp.role for sid, sp in t.speakers.items()}
+    if with_form:
+        assert guessed == truth
+    else:  # without the form, a pupil who uses no pupil words ("Voor mij ook.") may pass for a parent
+        assert {s: r for s, r in guessed.items() if truth[s] in ("docent", "school")} == \
+            {s: r for s, r in truth.items() if r in ("docent", "school")}
+        assert all(guessed[s] in ("ouder", "leerling") for s, r in truth.items() if r in ("ouder", "leerling"))
+
+
+@pytest.mark.parametrize("order", [["school", "leerling", "ouder", "docent"], ["ouder", "docent", "leerling", "school"]])
+def test_school_role_ids_do_not_decide(order):
+    t, truth, participants = _own_conversation("spk4-zorgoverleg", order=order)
+    speakers.guess_roles(t, participants=participants)
+    assert {sid: sp.role for sid, sp in t.speakers.items()} == truth
+
+
+def test_a_parent_is_not_made_school_staff_by_the_form_alone():
+    """The form lists an IB'er, but in a two-voice recording the other voice is the parent."""
+    from transkript_kernel.conversation import Participant
+
+    t = _transcript((0.0, "Welkom, ik neem dit gesprek op voor het verslag, is dat goed?"),
+                    (6.0, "Ja, thuis gaat het goed met mijn zoon."))
+    t.segments[0].speaker, t.segments[1].speaker = "S1", "S2"
+    t.speakers = {"S1": Speaker("Spreker 1"), "S2": Speaker("Spreker 2")}
+    speakers.guess_roles(t, participants=[Participant("Juf Anne", "docent"), Participant("Mevrouw Kok", "school")])
+    assert (t.speakers["S1"].role, t.speakers["S2"].role) == ("docent", "ouder")
+
+
+def test_speakers_are_named_from_the_consent_form():
+    t, truth, participants = _own_conversation("spk4-zorgoverleg")
+    speakers.guess_roles(t, participants=participants)
+    speakers.name_speakers(t, participants)
+    names = {truth[sid]: sp.label for sid, sp in t.speakers.items()}
+    assert names == {"docent": "Meester Tim", "school": "Meneer Hoekstra", "ouder": "Mevrouw Peters",
+                     "leerling": "Sara Peters"}
+
+
+def test_only_a_role_with_one_participant_and_one_speaker_gives_a_name_and_labels_set_stay():
+    from transkript_kernel.conversation import Participant
+
+    t, truth, _ = _own_conversation("spk3-moeder-dochter")
+    speakers.guess_roles(t)
+    teacher = next(sid for sid, role in truth.items() if role == "docent")
+    pupil = next(sid for sid, role in truth.items() if role == "leerling")
+    t.speakers[pupil].label = "Lotje"  # the teacher named her already
+    form = [Participant("Meester Ruben", "docent"), Participant("Lotte", "leerling"),
+            Participant("Mevrouw Jansen", "ouder"), Participant("Meneer Jansen", "ouder")]  # two parents on the form
+    speakers.name_speakers(t, form)
+    labels = {truth[sid]: sp.label for sid, sp in t.speakers.items()}
+    assert labels["docent"] == "Meester Ruben" and labels["leerling"] == "Lotje"
+    assert labels["ouder"].startswith("Spreker ")  # which of the two parents spoke? not guessed
+    speakers.rename(t, teacher, label="Ruben de Mentor")  # the teacher can still change it
+    assert t.speakers[teacher].label == "Ruben de Mentor"
+
+
+def test_attribute_names_speakers_from_participants_with_one_voice():
+    from transkript_kernel.conversation import Participant
+
+    t = _transcript((0.0, "Welkom, ik neem dit gesprek op voor het verslag. Toestemming? In de klas gaat het goed."))
+    speakers.attribute(t, None, mode=1, participants=[Participant("Juf Samira", "docent")])
+    assert t.speakers["S1"].to_dict() == {"label": "Juf Samira", "role": "docent"}
+
+
+def test_cli_sets_the_school_role(tmp_path, capsys):
+    from transkript_kernel import cli
+
+    src = reference_transcript("pub01-lezen-groep5", tmp_path)
+    out = tmp_path / "t.json"
+    assert cli.main(["speakers", str(src), "--rename", "S2", "--role", "school", "-o", str(out)]) == 0
+    assert Transcript.load(out).speakers["S2"].role == "school"
+
+
+def test_the_app_offers_the_school_role():
+    from widgets import transcript_editor
+
+    options = dict((v, label) for label, v in transcript_editor.role_options())
+    assert "school" in options and options["school"]
+
+
+def test_the_pipeline_gives_the_consent_form_participants_to_attribute(tmp_path, monkeypatch):
+    from casefile_helpers import new_conversation, open_archive, transcript
+    from test_pipeline import _tone
+    from transkript_kernel import asr, pipeline
+    from transkript_kernel.conversation import Participant
+
+    seen = {}
+    monkeypatch.setattr(asr, "transcribe", lambda clip, **kw: transcript())
+    monkeypatch.setattr(speakers, "attribute", lambda t, clip, **kw: seen.update(kw) or t)
+    archive = open_archive()
+    form = [Participant("Meester Bram", "docent"), Participant("Anouk Dekker", "school")]
+    conv = new_conversation(archive, participants=form)
+    pipeline.import_recording(archive, conv.id, _tone(tmp_path / "toon.m4a"))
+    pipeline.process_conversation(archive, conv.id, speakers=2)
+    assert [(p.name, p.role) for p in seen["participants"]] == [("Meester Bram", "docent"), ("Anouk Dekker", "school")]

@@ -78,7 +78,8 @@ def import_recording(archive, conversation_id: str, path, *, actor: str | None =
 
 # --- transcribe, speakers, summarise --------------------------------------------------------------------------
 def transcribe_file(path: str | Path, *, language: str = "nl", task: str = "transcribe", model: str | None = None,
-                    speakers: str | int = "auto", progress: Progress = None, **asr_options) -> Transcript:
+                    speakers: str | int = "auto", progress: Progress = None, participants=(),
+                    **asr_options) -> Transcript:
     """Decode, check, transcribe and attribute speakers, for a recording outside the case file (``transkript
     transcribe``). Raises :class:`~.errors.TranskriptError` subclasses."""
     from . import asr, audio
@@ -89,7 +90,8 @@ def transcribe_file(path: str | Path, *, language: str = "nl", task: str = "tran
     transcript = asr.transcribe(clip, language=language, task=task, model=model,
                                 progress=_stage(progress, "transcribe"), **asr_options)
     _report(progress, "transcribe", 1.0)
-    transcript = speakers_mod.attribute(transcript, clip, mode=mode, progress=_stage(progress, "speakers"))
+    transcript = speakers_mod.attribute(transcript, clip, mode=mode, progress=_stage(progress, "speakers"),
+                                        participants=participants)  # the form's names label the speakers
     _report(progress, "speakers", 1.0)
     return transcript
 
@@ -117,8 +119,8 @@ def process_conversation(archive, conversation_id: str, *, speakers: str | int =
 
         conv = archive.get(conversation_id)
         asr_options.setdefault("names", asr.conversation_names(conv))  # the consent form's names as vocabulary
-        transcript = transcribe_file(recording, language=conv.language, speakers=mode,
-                                     progress=progress, **asr_options)
+        transcript = transcribe_file(recording, language=conv.language, speakers=mode, progress=progress,
+                                     participants=conv.participants, **asr_options)
         _require_consent(archive, conversation_id)  # withdrawn meanwhile?
         archive.save_transcript(conversation_id, transcript, by=by)
     else:

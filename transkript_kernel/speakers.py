@@ -42,10 +42,12 @@ def parse_mode(mode) -> str | int:
 
 
 def attribute(transcript: Transcript, clip, *, mode="auto", progress: Progress = None,
-              backend: str | None = None) -> Transcript:
+              backend: str | None = None, participants=()) -> Transcript:
     """Give every segment a speaker (mode 'auto', a fixed count, or 'off'); roles are guessed too.
 
-    ``clip`` is an ``audio.AudioClip`` (or float32 16 kHz samples). Returns the same transcript, changed.
+    ``clip`` is an ``audio.AudioClip`` (or float32 16 kHz samples). ``participants`` (the consent form's
+    :class:`~.conversation.Participant` list) help the role guess and name speakers (:func:`name_speakers`).
+    Returns the same transcript, changed.
     """
     mode = parse_mode(mode)
     if mode == "off":
@@ -57,7 +59,8 @@ def attribute(transcript: Transcript, clip, *, mode="auto", progress: Progress =
     if mode == 1:
         _single(transcript)
         _record(transcript, mode, None)
-        guess_roles(transcript)
+        guess_roles(transcript, participants=participants)
+        name_speakers(transcript, participants)
         return transcript
     from . import diarize
 
@@ -86,7 +89,8 @@ def attribute(transcript: Transcript, clip, *, mode="auto", progress: Progress =
     elif mode != "auto" and found < mode:
         transcript.notices.append(Text(f"Gevraagd: {mode} sprekers; in de spraak zijn er {found} teruggevonden.",
                                        f"Asked for {mode} speakers; {found} were found in the speech."))
-    guess_roles(transcript)
+    guess_roles(transcript, participants=participants)
+    name_speakers(transcript, participants)
     return transcript
 
 
@@ -258,21 +262,27 @@ def role_scores(transcript: Transcript) -> dict[str, dict[str, float]]:
                    + t["leading"]["weight"] * min(3, _hits(text, t["leading"]["cues"]))
                    + t["school"]["weight"] * 100 * _hits(text, t["school"]["cues"]) / n / 5
                    + (3 if sid == first else 0) + 3 * n / total)
+        staff = _hits(text, cues["school"]["cues"])
         scores[sid] = {"teacher": round(teacher, 3),
                        "pupil": cues["pupil"]["weight"] * _hits(text, cues["pupil"]["cues"]) / n,
-                       "parent": cues["parent"]["weight"] * _hits(text, cues["parent"]["cues"]) / n}
+                       "parent": cues["parent"]["weight"] * _hits(text, cues["parent"]["cues"]) / n,
+                       "school": cues["school"]["weight"] * staff / n, "school_hits": staff}
     return scores
 
 
-def guess_roles(transcript: Transcript, *, overwrite: bool = False) -> Transcript:
-    """Teacher = who asks for consent / leads (cue words in ``data/roles.json``); others parent or pupil.
+def guess_roles(transcript: Transcript, *, overwrite: bool = False, participants=()) -> Transcript:
+    """Teacher = who asks for consent / leads (cue words in ``data/roles.json``); others parent, pupil or
+    school (other staff: intern begeleider, zorgcoördinator, directie).
 
     Roles a user already set are kept unless ``overwrite``. One speaker only becomes 'docent' when the
-    teacher cues say so (a consent question or school words), else stays unknown.
+    teacher cues say so (a consent question or school words), else stays unknown. A non-teacher speaker is
+    'school' with at least ``min_hits`` staff cues that beat the pupil and parent evidence; when the consent
+    form lists a 'school' participant and nobody qualified, the non-teacher speaker with the most staff
+    evidence gets it (the form says such a person was there).
     """
     scores = role_scores(transcript)
     for sid in transcript.speakers:
-        scores.setdefault(sid, {"teacher": 0.0, "pupil": 0.0, "parent": 0.0})
+        scores.setdefault(sid, {"teacher": 0.0, "pupil": 0.0, "parent": 0.0, "school": 0.0, "school_hits": 0})
     if not scores:
         return transcript
     free = [sid for sid, sp in transcript.speakers.items() if overwrite or sp.role is None]
@@ -290,7 +300,70 @@ def guess_roles(transcript: Transcript, *, overwrite: bool = False) -> Transcrip
             sp.role = None
         else:
             s = scores[sid]
-            sp.role = "leerling" if s["pupil"] > s["parent"] else "ouder"
+            staff = s["school_hits"] >= role_cues()["school"].get("min_hits", 2)
+            if staff and s["school"] > s["pupil"] and s["school"] >= s["parent"]:  # staff cues are specific,
+                # parent cues include pronouns ("hij", "ze") that staff use as much
+                sp.role = "school"
+            else:
+                sp.role = "leerling" if s["pupil"] > s["parent"] else "ouder"
+    _balance(transcript, [sid for sid in free if sid != teacher], scores, _participant_roles(participants))
+    return transcript
+
+
+def _balance(transcript: Transcript, others: list[str], scores: dict, expected: dict) -> None:
+    """Use the consent form's roles: when it lists a pupil or a staff member nobody was given, and more
+    speakers were called 'ouder' (or 'leerling') than the form has, the likeliest of those gets the missing
+    role — staff by staff cues (at least one), the pupil by pupil-over-parent cues, then by fewest words."""
+    if not expected:
+        return
+    words: dict[str, int] = {}
+    for seg in transcript.segments:
+        if seg.speaker:
+            words[seg.speaker] = words.get(seg.speaker, 0) + len(seg.text.split())
+    for role in ("school", "leerling"):
+        roles = [transcript.speakers[sid].role for sid in transcript.speakers]
+        if not expected.get(role) or role in roles:
+            continue
+        surplus = [sid for sid in others if transcript.speakers[sid].role in ("ouder", "leerling", "school")
+                   and roles.count(transcript.speakers[sid].role) > len(expected.get(transcript.speakers[sid].role, []))]
+        if role == "school":
+            surplus = [sid for sid in surplus if scores[sid]["school_hits"] > 0]
+            key = lambda sid: (scores[sid]["school_hits"], scores[sid]["teacher"])  # noqa: E731
+        else:
+            key = lambda sid: (scores[sid]["pupil"] - scores[sid]["parent"], -words.get(sid, 0))  # noqa: E731
+        if surplus:
+            transcript.speakers[max(surplus, key=key)].role = role
+
+
+def _participant_roles(participants) -> dict[str, list[str]]:
+    """Role -> names of the consent form's participants (roles lower case; unknown roles kept as given)."""
+    out: dict[str, list[str]] = {}
+    for p in participants or ():
+        name = " ".join(str(getattr(p, "name", "") or "").split())
+        role = str(getattr(p, "role", "") or "").strip().lower()
+        if name and role:
+            out.setdefault(role, []).append(name)
+    return out
+
+
+_DEFAULT_LABEL = re.compile(r"^Spreker \d+$")
+
+
+def name_speakers(transcript: Transcript, participants) -> Transcript:
+    """Label a speaker with a participant's name when their role matches exactly one participant and one
+    speaker ("Spreker 1 (docent)" becomes "Meester Bram"). Only default labels change: a name the teacher
+    gave is kept, and the teacher can still rename anyone afterwards."""
+    expected = _participant_roles(participants)
+    by_role: dict[str, list[str]] = {}
+    for sid, sp in transcript.speakers.items():
+        if sp.role:
+            by_role.setdefault(sp.role, []).append(sid)
+    for role, sids in by_role.items():
+        names = expected.get(role, [])
+        if len(names) == 1 and len(sids) == 1:
+            sp = transcript.speakers[sids[0]]
+            if _DEFAULT_LABEL.match(sp.label or ""):
+                sp.label = names[0][:80].strip()
     return transcript
 
 

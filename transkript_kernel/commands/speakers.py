@@ -23,7 +23,8 @@ def register(sub) -> None:
     p.add_argument("source", nargs="+", metavar="TRANSCRIPT.json | diarize AUDIO")
     p.add_argument("--rename", metavar="ID", help="spreker om te wijzigen, bv. S1 / speaker to change")
     p.add_argument("--label", help="nieuwe naam, bv. 'Juf Sanne' / new shown name")
-    p.add_argument("--role", help="rol: docent, ouder, leerling, tolk, anders, geen / role ('geen' clears it)")
+    p.add_argument("--role", help="rol: docent, ouder, leerling, school (IB, zorgcoördinator, directie), tolk, anders, geen / "
+                        "role ('geen' clears it)")
     p.add_argument("--merge", nargs=2, metavar=("FROM", "INTO"),
                    help="voeg spreker FROM samen met INTO / fold speaker FROM into INTO")
     p.add_argument("--guess-roles", action="store_true", help="rollen opnieuw raden / guess roles again")
