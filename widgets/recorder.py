@@ -28,7 +28,7 @@ function render({ model, el }) {
   const box = document.createElement("div");
   box.className = "tk-recorder-box";
   const button = document.createElement("button");
-  button.className = "jupyter-button mod-primary tk-record";
+  button.className = "jupyter-widgets jupyter-button widget-button mod-primary tk-record";
   const indicator = document.createElement("span");
   indicator.className = "tk-recording-indicator";
   indicator.style.cssText = "margin-left:12px;font-weight:600;color:#c81e1e;display:none";
@@ -41,6 +41,8 @@ function render({ model, el }) {
     const recording = model.get("state") === "recording";
     button.textContent = recording ? labels.stop : labels.start;
     button.disabled = !model.get("enabled") && !recording;
+    button.style.opacity = button.disabled ? "0.45" : "1";  // visibly off, also outside Jupyter's own CSS
+    button.style.cursor = button.disabled ? "not-allowed" : "pointer";
     indicator.style.display = recording ? "inline" : "none";
   }
   function tick() {
