@@ -195,3 +195,20 @@ def test_a_search_hit_shows_its_passage_and_a_play_button(archive):
     browser.query.value = "NEAR( 😀"
     assert browser.results.children == () or list(browser.results.children) == []
     assert "Geen gesprekken gevonden" in browser.message.value
+
+
+def test_the_vocabulary_follows_changes_and_the_cache_stays_small(tmp_path):
+    archives = [open_archive(tmp_path / f"d{i}") for i in range(search.CACHED_CONNECTIONS + 2)]
+    try:
+        for i, a in enumerate(archives):
+            conv = new_conversation(a, pupil=f"Kind {i}")
+            a.save_transcript(conv.id, transcript(f"Woord{i} staat hier."), by="t")
+            assert f"woord{i}" in search.vocabulary(a.store.conn).terms
+        assert len(search._cache) <= search.CACHED_CONNECTIONS
+        a = archives[-1]
+        a.save_transcript(a.ids()[0], transcript("Nieuwsgierig geworden."), by="t")  # a change: read again
+        terms = search.vocabulary(a.store.conn).terms
+        assert "nieuwsgierig" in terms and f"woord{len(archives) - 1}" not in terms
+    finally:
+        for a in archives:
+            a.close()

@@ -44,6 +44,7 @@ _NUM_SHIFT, _FIELD_SHIFT = 20, 18
 MAX_WORDS = 16  # a longer query keeps its first 16 words
 MAX_WORD = 64
 MAX_ALTERNATIVES = 40
+CACHED_CONNECTIONS = 4  # vocabularies kept in memory (one per open case file connection)
 FTS_KEYWORDS = {"AND", "OR", "NOT", "NEAR"}
 _WORD = re.compile(r"[^\W_]+\*?", re.UNICODE)
 
@@ -163,6 +164,9 @@ def vocabulary(conn) -> Vocabulary:
             return hit[2]
     vocab = Vocabulary(r[0] for r in conn.execute("SELECT term FROM search_vocab"))
     with _cache_lock:
+        _cache.pop(id(conn), None)
+        while len(_cache) >= CACHED_CONNECTIONS:  # a few open case files at most: forget the oldest
+            _cache.pop(next(iter(_cache)))
         _cache[id(conn)] = (key, conn, vocab)
     return vocab
 
