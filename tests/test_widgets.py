@@ -94,7 +94,10 @@ def test_app_command_binds_to_localhost_without_cdn(monkeypatch, tmp_path):
     argv = command.voila_argv(Path("x.ipynb"), 8866)
     assert "--Voila.ip=127.0.0.1" in argv and "--Voila.port=8866" in argv and "--no-browser" in argv
     assert "--Voila.port_retries=0" in argv
-    tornado = json.loads(next(a for a in argv if a.startswith("--Voila.tornado_settings=")).split("=", 1)[1])
+    import ast
+
+    # a Python literal (traitlets reads it with literal_eval; JSON's false would not parse)
+    tornado = ast.literal_eval(next(a for a in argv if a.startswith("--Voila.tornado_settings=")).split("=", 1)[1])
     assert tornado["websocket_max_message_size"] >= 60 * 1024 * 1024
     template = command.template_root() / "voila" / "templates" / command.TEMPLATE
     page = (template / "index.html.j2").read_text(encoding="utf-8")

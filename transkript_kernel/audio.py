@@ -72,7 +72,13 @@ def check_file(path, *, max_bytes=None) -> Path:
         raise InputError("Geef het pad van een opname op.", "Give the path of a recording.")
     path = Path(path).expanduser()
     name = path.name
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # e.g. a name longer than the file system allows: Path.exists() raises, not False
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        raise InputError(f"'{shown}' is geen bruikbaar pad ({exc.strerror}).",
+                         f"'{shown}' is not a usable path ({exc.strerror}).") from exc
+    if not exists:
         raise InputError(f"Het bestand '{name}' bestaat niet (gezocht in {path.parent}).",
                          f"The file '{name}' does not exist (looked in {path.parent}).")
     if not path.is_file():

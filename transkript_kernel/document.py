@@ -27,15 +27,30 @@ class JsonDocument:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
 
+    # what a damaged or hand-edited document can make ``from_dict`` raise; turned into one clear InputError
+    BROKEN = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
+
     @classmethod
     def from_json(cls, text: str):
-        return cls.from_dict(json.loads(text))
+        """Parse and check; anything malformed is an :class:`InputError` (never a bare KeyError or TypeError,
+        a fuzz test holds this)."""
+        try:
+            return cls.from_dict(json.loads(text))
+        except InputError:
+            raise
+        except cls.BROKEN as exc:
+            detail = f"{type(exc).__name__}: {str(exc)[:120]}"
+            raise InputError(f"Deze {cls.NAME[0]} is beschadigd of onvolledig ({detail}).",
+                             f"This {cls.NAME[1]} is damaged or incomplete ({detail}).") from exc
 
     @classmethod
     def load(cls, path: str | Path):
         try:
             return cls.from_json(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except InputError as exc:
+            raise InputError(f"Kan {cls.NAME[0]} {Path(path).name} niet lezen: {exc.nl}",
+                             f"Cannot read {cls.NAME[1]} {Path(path).name}: {exc.en}") from exc
+        except (OSError, ValueError) as exc:
             raise InputError(f"Kan {cls.NAME[0]} {Path(path).name} niet lezen: {exc}",
                              f"Cannot read {cls.NAME[1]} {Path(path).name}: {exc}") from exc
 
