@@ -219,7 +219,7 @@ def test_a_small_batch_stays_on_this_machine(tmp_path, clip):
     manifest = tmp_path / "manifest.csv"
     from test_batch import MANIFEST_HEADER
 
-    manifest.write_text(MANIFEST_HEADER + "gesprek.m4a,Daan Testkind,5a,oudergesprek,2026-03-12,nl,given\n",
+    manifest.write_text(MANIFEST_HEADER + "gesprek.m4a,Daan Testkind,5a,oudergesprek,2026-03-12,nl,given,8-12\n",
                         encoding="utf-8")
     log = tmp_path / "batch.strace"
     done = traced([sys.executable, "-m", "transkript_kernel", "batch", str(src), "--out", str(tmp_path / "uit"),
