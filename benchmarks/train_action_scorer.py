@@ -68,6 +68,7 @@ def fit(X, y, l2=0.05, steps=4000, rate=0.5):
 
 
 RECALL_COST = 0.03  # the 'controleer' mark may cost at most this much of the proposals' recall on train
+FOLDS = 5  # the threshold is chosen on out-of-fold probabilities: in-sample ones are too sure of themselves
 
 
 def figures(probs, rows, convs, t):
@@ -80,16 +81,36 @@ def figures(probs, rows, convs, t):
     return sum(recall) / len(recall), sum(precision) / len(precision)
 
 
-def best_threshold(probs, rows, convs):
-    """The highest threshold whose recall stays within RECALL_COST of all proposals' recall on train: the mark
-    removes what is probably noise, not agreements (a missed agreement costs a parent more than an extra line)."""
+def best_threshold(probs, rows, convs, rule="recall"):
+    """rule 'recall': the highest threshold whose recall stays within RECALL_COST of all proposals' recall on
+    train (the mark removes what is probably noise, not agreements). rule 'f1': the threshold with the best F1
+    of mean recall and precision (a missed agreement and a wrong line weigh the same)."""
     full, _ = figures(probs, rows, convs, 0.0)
-    best = (0.0, full, 0.0)
+    best, best_f1 = (0.0, full, 0.0), -1.0
     for t in [x / 100 for x in range(5, 96)]:
         recall, precision = figures(probs, rows, convs, t)
-        if recall >= full - RECALL_COST:
+        if rule == "recall" and recall >= full - RECALL_COST:
             best = (t, recall, precision)
+        f1 = 2 * recall * precision / max(1e-9, recall + precision)
+        if rule == "f1" and f1 > best_f1:
+            best, best_f1 = (t, recall, precision), f1
     return best
+
+
+def out_of_fold(X, y, rows):
+    """Each train conversation's probabilities from weights fitted on the other folds (conversations)."""
+    import numpy as np
+
+    conv = np.array([r[2] for r in rows])
+    probs = np.zeros(len(rows))
+    for fold in range(FOLDS):
+        held = conv % FOLDS == fold
+        w, b = fit(X[~held], y[~held])
+        probs[held] = 1 / (1 + np.exp(-(X[held] @ w + b)))
+    return probs
+
+
+THRESHOLD_RULE = "f1"
 
 
 def main(argv=None) -> int:
@@ -97,21 +118,21 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(ROOT / "transkript_kernel" / "data" / "lexicon" / "action_scorer.json"))
+    ap.add_argument("--rule", choices=("recall", "f1"), default=THRESHOLD_RULE)
     args = ap.parse_args(argv)
     rows, convs = examples()
     names = sorted(rows[0][0])
     X = np.array([[r[0].get(k, 0.0) for k in names] for r in rows])
     y = np.array([float(r[1]) for r in rows])
     w, b = fit(X, y)
-    probs = 1 / (1 + np.exp(-(X @ w + b)))
-    t, recall, precision = best_threshold(probs, rows, convs)
+    t, recall, precision = best_threshold(out_of_fold(X, y, rows), rows, convs, args.rule)
     out = {"_about": "Action scorer weights (logistic regression) fitted by benchmarks/train_action_scorer.py on "
                      "the corpus's train split only. Plain data: feature name -> weight, bias, and the "
                      "probability below which an item is marked 'controleer'.",
            "trained_on": "train", "examples": len(rows), "positives": int(y.sum()),
            "weights": {k: round(float(v), 4) for k, v in zip(names, w)}, "bias": round(float(b), 4),
            "threshold": t, "train_recall": round(recall, 4), "train_precision": round(precision, 4),
-           "recall_cost": RECALL_COST}
+           "threshold_rule": args.rule, "recall_cost": RECALL_COST, "folds": FOLDS}
     Path(args.out).write_text(json.dumps(out, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(rows)} candidates, {int(y.sum())} useful; threshold {t}; train recall {recall:.3f}, "
           f"precision {precision:.3f}")

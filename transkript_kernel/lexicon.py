@@ -70,6 +70,7 @@ class Cues:
         self.pupil_modals: dict = d.get("pupil_modals", {})
         self.reciprocal = phrase_re(d.get("reciprocal", []))
         self.relay = phrase_re(d.get("relay", []))
+        self.meeting = phrase_re(d.get("meeting", []))
         topics = _load("topics.json")
         self.stopwords = set(topics[f"stopwords_{language}"])
 

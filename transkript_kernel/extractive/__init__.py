@@ -15,6 +15,7 @@ from ..summary import Summary
 from .actions import action_candidates
 from .agreements import resolve
 from .analyser import Analyser
+from .broad import broad_candidates
 from .concerns import concerns
 from .grounding import evidence_text, quote, unchecked
 from .scoring import features, probability, threshold
@@ -25,8 +26,10 @@ from .topics import topics
 def summarise(transcript, language: str | None = None, **_options) -> Summary:
     """The backend entry (see ``summarize.BACKENDS``): topics, concerns and actions of ``transcript``."""
     an = Analyser(transcript, language)
-    cands = resolve(an, action_candidates(an))
-    action_sentences = {cd.sentence.index for cd in cands}
+    ruled = action_candidates(an)
+    broad = broad_candidates(an, {cd.sentence.index for cd in ruled}) if BROAD else []
+    cands = resolve(an, sorted(ruled + broad, key=lambda cd: cd.sentence.index))
+    action_sentences = {cd.sentence.index for cd in cands if cd.kind != "broad"}
     actions = []
     for cd in cands:
         action = grounded_action(an, cd, render_action(an, cd))
@@ -35,6 +38,10 @@ def summarise(transcript, language: str | None = None, **_options) -> Summary:
             actions.append(action)
     return Summary(language=an.language, backend="extractive", topics=topics(an),
                    concerns=concerns(an, action_sentences), actions=actions, warnings=[])
+
+
+#: Propose every sentence with a commitment frame too (``broad``), not only the rule frames' sentences.
+BROAD = True
 
 
 def grounded_action(an: Analyser, cd, action):
@@ -52,20 +59,21 @@ def grounded_action(an: Analyser, cd, action):
     return action
 
 
-#: Below this word probability (the recogniser's own) a word is doubtful: an item resting on it is 'controleer'.
-DOUBTFUL_PROBABILITY = 0.5
-
-
 def doubtful_words(an: Analyser, ids) -> bool:
-    """Does the evidence rest on words the recogniser doubted? (Own doubt until the shared doubt marks land.)"""
-    for i in ids:
-        try:
-            seg = an.transcript.segment(i)
-        except KeyError:
-            continue
-        if any(w.probability is not None and w.probability < DOUBTFUL_PROBABILITY for w in seg.words or ()):
-            return True
-    return False
+    """Does the evidence rest on words the shared doubt marks (``doubt.marks``: the recogniser's word
+    probability below ``doubt.THRESHOLD``, or a recognised word no dictionary knows and no name explains)?
+    Only segments the recogniser wrote (with a word list) can hold doubt: a typed reference transcript has
+    none, so a name or a brand in it never marks an item 'controleer'."""
+    from .. import doubt
+
+    wanted = set(ids)
+    segs = [seg for seg in an.transcript.segments if seg.id in wanted and getattr(seg, "words", None)]
+    if not segs:
+        return False
+    if not hasattr(an, "_doubt_marks"):
+        names = [sp.label for sp in an.transcript.speakers.values() if sp.label] + sorted(an.names)
+        an._doubt_marks = {m.segment_id for m in doubt.marks(an.transcript, names)}
+    return any(seg.id in an._doubt_marks for seg in segs)
 
 
 def judge(an: Analyser, cd, action) -> None:

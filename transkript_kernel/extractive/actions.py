@@ -13,6 +13,35 @@ from .analyser import Analyser
 SIDE = {"docent": "school", "school": "school", "tolk": "school", "ouder": "ouder", "leerling": "leerling",
         "samen": "samen"}
 OTHER = {"docent": "ouder", "ouder": "docent", "leerling": "docent", "school": "ouder"}
+INFORMAL = {"je", "jij", "jou", "jouw"}
+
+
+def addressee(an: Analyser, s: Sentence) -> str | None:
+    """Who the speaker of ``s`` speaks to: the other side (OTHER), but the pupil when a pupil takes part and the
+    school addresses them — in Dutch by the informal 'je/jij' (parents get 'u'), in English by the turn
+    around it being the pupil's."""
+    role = an.role(s)
+    if role is None:
+        return None
+    if role in ("docent", "school", "tolk") and an.pupil_present:
+        words = set(words_of(s.text))
+        if an.language == "nl" and words & INFORMAL and "u" not in words:
+            return "leerling"
+        if an.language == "en" and "you" in words and "leerling" in _neighbour_roles(an, s):
+            return "leerling"
+    return OTHER.get(role)
+
+
+def _neighbour_roles(an: Analyser, s: Sentence) -> set:
+    """The roles of the other speakers' sentences right before and right after ``s``."""
+    out = set()
+    for rng in (range(s.index - 1, max(-1, s.index - 4), -1), range(s.index + 1, min(len(an.sentences), s.index + 4))):
+        for k in rng:
+            o = an.sentences[k]
+            if o.speaker != s.speaker:
+                out.add(o.role)
+                break
+    return out
 
 
 @dataclass
@@ -33,6 +62,7 @@ class Candidate:
     own_owner: str | None = None  # the owner this sentence gave, for phrasing its own words
     before: list = field(default_factory=list)  # (Candidate) merged in front of this one's words
     after: list = field(default_factory=list)  # (Candidate) merged after them
+    frame: dict = field(default_factory=dict)  # what made a broad candidate one (``broad``), for the scorer
 
 
 def _finite_first_person(an: Analyser, part: str):
@@ -105,7 +135,7 @@ def _subject_owner(an: Analyser, body: str, s: Sentence) -> str | None:
     if first in an.c.first_plural:
         return "samen"
     if first in an.c.second:
-        return OTHER.get(role) if role else None
+        return addressee(an, s)
     if first in an.c.third_pupil or tokens_of(body)[0] in an.names:
         return "leerling"
     if an.c.school_roles.match(body.lower()):
@@ -115,7 +145,8 @@ def _subject_owner(an: Analyser, body: str, s: Sentence) -> str | None:
 
 def _we_owner(an: Analyser, s: Sentence, text_low: str) -> str | None:
     together = re.search(r"\b(?:we|wij)\b(?:\s+[\w'-]+){0,3}\s+(?:samen|together)\b|samen met u|with you", text_low)
-    if an.c.agreement.search(text_low) or an.c.reciprocal.search(text_low) or \
+    meeting = an.c.meeting.search(text_low) and an.role(s) in ("docent", "school")
+    if an.c.agreement.search(text_low) or an.c.reciprocal.search(text_low) or meeting or \
             (an.role(s) == "docent" and together):
         return "samen"
     role = an.role(s)
@@ -141,7 +172,7 @@ def action_candidates(an: Analyser) -> list[Candidate]:
                 body = m.group("body")
                 if f[2] == "request" and len(an.content(body)) < 2:
                     continue  # 'Kan ik thuis iets doen?' asks for advice; it is no request
-                owner = {"other": OTHER.get(an.role(s)) if an.role(s) else None, "samen": "samen",
+                owner = {"other": addressee(an, s), "samen": "samen",
                          "speaker": an.role(s)}.get(rule)
                 out.append(candidate(an, s, text.rstrip("?"), owner, "proposal" if f[2] != "request" else
                                            "request"))
@@ -159,7 +190,7 @@ def action_candidates(an: Analyser) -> list[Candidate]:
                 if owner == "samen" and kind != "agreement":
                     owner = _we_owner(an, s, low)
             elif owner_rule in ("other", "addressee"):
-                owner = OTHER.get(role) if role else None
+                owner = addressee(an, s)
             elif owner_rule == "speaker":
                 owner = role
             else:
@@ -211,7 +242,7 @@ def _clause_head(an: Analyser, part: str, s: Sentence, conditional: bool, senten
     if not sentence_low.startswith(plow.rstrip(".!?")):
         f = an.frame(strip_particles(part, c).lower().rstrip(".!?"))
         if f and f[1] in ("other", "addressee") and f[2] == "proposal":
-            return (OTHER.get(role) if role else None), "proposal", False
+            return addressee(an, s), "proposal", False
     hit = _finite_first_person(an, part)
     if hit:
         pron, verb, vi, toks = hit

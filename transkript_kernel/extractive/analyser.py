@@ -22,6 +22,7 @@ class Analyser:
         self.c = load_cues(self.language)
         self.sentences = sentences_of(transcript, self.language)
         self.speaker_info = any(s.role for s in self.sentences)
+        self.pupil_present = any(sp.role == "leerling" for sp in transcript.speakers.values())
         self.names = self._pupil_names()
         self.meta = self._meta_flags()
         self.guessed = {} if self.speaker_info else self._guess_roles()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .actions import OTHER, Candidate
+from .actions import Candidate, addressee
 from .phrasing import (EN_MODALS, NL_U_FORM, en_to_3sg, finish, nl_1sg_to_3sg, nl_plural_to_3sg, number_words,
                        strip_particles, tokens_of, words_of)
 from ..sentences import Sentence
@@ -66,7 +66,7 @@ def compact_proposal(an: Analyser, body: str, s: Sentence) -> str | None:
     if len(toks) < 3 or any(t in an.c.subordinators for t in low[1:]) or "," in low:
         return None
     role = an.role(s)
-    other = an.owner_noun(OTHER.get(role)) if role else None
+    other = an.owner_noun(addressee(an, s)) if role else None
     first = low[0]
     if an.language == "en":
         if first in ("she", "he") or toks[0] in an.names:
@@ -145,7 +145,7 @@ def third_person(an: Analyser, clause: str, s: Sentence, owner: str | None = Non
     """'Ik geef hem vrijdag ...' -> 'De leerkracht geeft hem vrijdag ...', when the speaker's role is known."""
     role = an.role(s)
     speaker_noun = an.owner_noun(role)
-    other_noun = an.owner_noun(OTHER.get(role)) if role else None
+    other_noun = an.owner_noun(addressee(an, s)) if role else None
     if not speaker_noun:
         return clause
     toks = tokens_of(clause)

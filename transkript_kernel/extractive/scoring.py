@@ -31,7 +31,12 @@ NEGATION = {"niet", "geen", "nooit", "niks", "niets", "not", "no", "never", "not
 CONDITION = {"als", "if", "wanneer", "when", "zodra", "indien", "unless", "tenzij"}
 META = {"gesprek", "opname", "opneemt", "opnemen", "verslag", "verslagje", "beginnen", "afronden", "conversation",
         "recording", "record", "summary", "start", "begin"}
-KINDS = ("commitment", "proposal", "request", "agreement", "receive", "arrangement")
+HYPOTHETICAL = {"misschien", "eventueel", "wellicht", "mogelijk", "ooit", "zou", "zouden", "maybe", "perhaps",
+                "might", "could", "would", "possibly"}
+PAST_MARKERS = re.compile(r"\b(?:al|vorige (?:week|maand|keer)|vorig (?:jaar|schooljaar)|gisteren|toen|vroeger|"
+                          r"laatst|already|last (?:week|month|year|time)|yesterday|ago|back then)\b")
+SUBJECTS = ("first", "plural", "second", "pupil", "staff", "imperative", "none")
+KINDS = ("commitment", "proposal", "request", "agreement", "receive", "arrangement", "broad")
 SIDES = ("school", "ouder", "leerling", "samen")
 ROLES = ("docent", "ouder", "leerling", "school", "tolk")
 
@@ -70,7 +75,98 @@ def features(an, cd, action) -> dict[str, float]:
     f["digits"] = float(bool(re.search(r"\d|half|kwart", s.lower)))
     f["ack_next"] = float(_acknowledged(an, s))
     f["position"] = s.index / max(1, len(an.sentences) - 1)
+    f.update(_grammar(an, cd, s))
+    reply = _reply_kind(an, s)
+    f["reply_accept"] = float(reply == "accept")
+    f["reply_refuse"] = float(reply == "refuse")
+    f["hypothetical"] = float(bool(wset & HYPOTHETICAL))
+    f["if_then"] = float(bool(words[:1] and words[0] in CONDITION and wset & {"dan", "then"}))
+    f["past_marker"] = float(bool(PAST_MARKERS.search(s.lower)))
+    f["echo"] = float(_echoed(an, s, content))
+    f["recap"] = float(_recapped(an, s, content))
+    f["ability"] = float(bool(wset & ABILITY) and not wset & FUTURE_WORDS)
+    f["transfer_verb"] = float(bool({_lemma(an, w) for w in words} & TRANSFER_VERBS))
     return f
+
+
+#: Verbs of sending, calling, arranging and handing over (lemmas): what agreements in a school are made of.
+TRANSFER_VERBS = {"bellen", "mailen", "sturen", "opsturen", "doorsturen", "meegeven", "geven", "regelen", "plannen",
+                  "inplannen", "aanmelden", "melden", "afmelden", "vragen", "navragen", "bespreken", "brengen",
+                  "meenemen", "ophalen", "inleveren", "invullen", "aanvragen", "zoeken", "opzoeken", "uitnodigen",
+                  "afspreken", "doorgeven", "informeren", "laten", "oefenen", "maken", "zetten", "bijhouden",
+                  "call", "email", "send", "forward", "give", "arrange", "plan", "schedule", "sign", "ask",
+                  "discuss", "bring", "fill", "apply", "invite", "inform", "practise", "practice", "check", "put"}
+ABILITY = {"kan", "kunt", "kunnen", "mag", "mogen", "can", "may"}
+FUTURE_WORDS = {"ga", "gaat", "gaan", "zal", "zullen", "will", "shall", "'ll"}
+
+
+def _lemma(an, word: str) -> str:
+    from .language import lemma
+
+    return lemma(word, an.language) if GRAMMAR else word
+
+
+def _echoed(an, s, content: set[str]) -> bool:
+    """Does the other side repeat one of its content words in the next turn ('Woensdag in het mentoruur.')?
+    Repeating is how people confirm what they agree to."""
+    for nxt in an.sentences[s.index + 1:s.index + 4]:
+        if nxt.turn != s.turn and nxt.speaker != s.speaker:
+            return bool(an.content(nxt.text) & content)
+    return False
+
+
+def _recapped(an, s, content: set[str]) -> bool:
+    """Is the candidate said again later (at least two of its content words in one later sentence, five or
+    more sentences on)? Agreements are summed up at the end; explanations rarely are."""
+    if len(content) < 2:
+        return False
+    return any(len(an.content(o.text) & content) >= 2 for o in an.sentences[s.index + 5:])
+
+
+def _grammar(an, cd, s) -> dict[str, float]:
+    """Tense, imperative, modal frame and subject from the part-of-speech tags (HanTa via ``language``); all
+    zero when no tagger is installed (then the scorer leans on the word classes above)."""
+    from .broad import FRAME_LEMMAS, STATIVE, subject_owner
+    from .language import analysis
+
+    out = {"pos_tagged": 0.0, "tense_past": 0.0, "tense_perfect": 0.0, "tense_present": 0.0,
+           "imperative_form": 0.0, "modal_frame": 0.0, "stative": 0.0, "infinitive": 0.0}
+    out.update({f"subject_{k}": 0.0 for k in SUBJECTS})
+    if not GRAMMAR:
+        return out
+    a = analysis(cd.text, an.language)
+    if a is None or not a.words:
+        return out
+    finite = a.finite
+    frames = FRAME_LEMMAS.get(an.language, set())
+    out["pos_tagged"] = 1.0
+    out["tense_past"] = float(a.past)
+    out["tense_perfect"] = float(a.perfect)
+    out["tense_present"] = float(a.present)
+    out["imperative_form"] = float(a.imperative)
+    out["modal_frame"] = float(any(w.lemma.lower() in frames or w.token.lower() in frames for w in finite))
+    out["stative"] = float(bool(finite) and finite[0].lemma.lower() in STATIVE and not a.infinitive)
+    out["infinitive"] = float(a.infinitive)
+    subject = cd.frame.get("subject") or subject_owner(an, s, list(a.words))[1]
+    out[f"subject_{subject}"] = 1.0
+    return out
+
+
+#: Use the part-of-speech features (a switch for measuring what they add; see the README's figures).
+GRAMMAR = True
+
+
+def _reply_kind(an, s) -> str | None:
+    """'accept' or 'refuse' when the next turn of another speaker opens with a yes or a no, else None."""
+    for nxt in an.sentences[s.index + 1:s.index + 4]:
+        if nxt.turn != s.turn and nxt.speaker != s.speaker:
+            low = nxt.lower.strip()
+            if any(low.startswith(r) for r in an.c.refusal):
+                return "refuse"
+            if any(low.startswith(a) for a in an.c.acceptance):
+                return "accept"
+            return None
+    return None
 
 
 def _acknowledged(an, s) -> bool:

@@ -1,0 +1,121 @@
+"""A broad net for action candidates: every sentence that is framed as something that will happen becomes a
+candidate, and the learned scorer (``scoring``), not a word list, decides whether it stands.
+
+Why: the rule frames ('ik stuur u ...', 'het zou helpen als u ...') never propose about 45 % of the actions on
+conversations nobody tuned them on — 'Dat regel ik morgen met meneer Kok', 'Wat ik wil doen: ik meld haar aan
+bij ...', 'Dan meld je jezelf vóór half negen af in de app'. What such sentences share is general Dutch and
+English grammar: a finite verb in the present with a subject that can act (ik, we, u, the pupil, a colleague)
+or an imperative, plus a commitment frame (future or modal verb), a time expression, or a 'ja' in the next
+turn. The part-of-speech tags come from HanTa (``language``); without it a word-list fallback reads the same
+frame less well. Past events, questions and worries are not proposed here.
+"""
+from __future__ import annotations
+
+import re
+
+from .actions import Candidate, _we_owner, addressee, candidate
+from .analyser import Analyser
+from .language import analysis
+from .phrasing import strip_particles, words_of
+
+#: Modal and future verbs (lemmas) that frame a commitment in the present tense.
+FRAME_LEMMAS = {"nl": {"gaan", "zullen", "willen", "kunnen", "mogen", "moeten"},
+                "en": {"will", "shall", "can", "may", "must", "should", "go", "want", "'ll", "’ll"}}
+#: Finite verbs that state rather than act: 'ik ben', 'ik heb', 'ik denk', 'I think' (lemmas).
+STATIVE = {"zijn", "hebben", "denken", "vinden", "weten", "hopen", "geloven", "snappen", "begrijpen", "merken",
+           "voelen", "herkennen", "zien", "horen", "snap", "lijken", "heten", "staan", "zitten", "liggen",
+           "be", "have", "think", "know", "hope", "believe", "feel", "understand", "see", "seem", "guess", "mean"}
+
+
+def lead_in(text: str, c) -> str:
+    """'Wat ik wil doen: ik meld haar aan' -> 'ik meld haar aan': a short announcement before a colon is no
+    part of the action. A topic phrase ('Voor het huiswerk: ik zet het ...') is: 'het' points back to it."""
+    m = re.match(r"^([^:]{2,60}):\s+(.+)$", text)
+    if m and len(words_of(m.group(1))) <= 7 and len(words_of(m.group(2))) >= 3:
+        if words_of(m.group(1))[0] in c.prepositions:
+            return text
+        return m.group(2)
+    return text
+
+
+def subject_owner(an: Analyser, s, words) -> tuple[str | None, str]:
+    """(owner, subject kind) from the subject next to the first finite verb: first, plural, second, pupil,
+    staff, imperative or none."""
+    role = an.role(s)
+    finite = [k for k, w in enumerate(words) if w.finite]
+    if not finite:
+        return None, "none"
+    f = finite[0]
+    around = [words[k] for k in (f - 1, f + 1, f + 2) if 0 <= k < len(words)]
+    for w in around:
+        low = w.token.lower()
+        if low in an.c.first_singular or low in ("i", "i'll", "i’ll"):
+            return role, "first"
+        if low in an.c.first_plural or low in ("we'll", "we’ll"):
+            return _we_owner(an, s, s.lower), "plural"
+        if low in an.c.second:
+            return addressee(an, s), "second"
+        if w.token in an.names or low in an.c.third_pupil:
+            if s.role == "tolk" and role == "ouder" and low in an.c.third_pupil:
+                return "ouder", "pupil"  # 'Meneer zegt dat hij ...': the interpreter speaks for the parent
+            return "leerling", "pupil"
+    before = " ".join(w.token for w in words[:f]).lower()
+    if an.c.school_roles.search(before):
+        return ("school" if role in ("docent", "school", None) else None), "staff"
+    if words[f] is words[0] or (f > 0 and all(w.pos == "LET" for w in words[:f])):
+        return addressee(an, s), "imperative"
+    return None, "none"
+
+
+def broad_candidates(an: Analyser, taken: set[int]) -> list[Candidate]:
+    """Candidates from sentences no rule frame took (``taken``: their indices), each with ``cd.frame`` holding
+    what made it a candidate (for the scorer's features)."""
+    c = an.c
+    out = []
+    for i, s in enumerate(an.sentences):
+        if i in taken or an.meta[i] or an.is_ack(s) or s.question:
+            continue
+        text = lead_in(strip_particles(s.text.strip(), c), c)
+        low = text.lower()
+        if len(words_of(low)) < 3 or c.concern.search(low):
+            continue
+        a = analysis(text, an.language)
+        if a is None or not a.words:
+            continue
+        finite = a.finite
+        if not finite:
+            continue
+        head = finite[0]
+        lemma = head.lemma.lower()
+        frame = {
+            "due": bool(an.dues(text)),
+            "modal": any(w.lemma.lower() in FRAME_LEMMAS.get(an.language, set()) or
+                         w.token.lower() in FRAME_LEMMAS.get(an.language, set()) for w in finite),
+            "future": bool(c.future.search(low)),
+            "imperative": a.imperative,
+            "past": a.past,
+            "perfect": a.perfect,
+            "stative": lemma in STATIVE and not a.infinitive,
+            "accepted": _accepted(an, s),
+        }
+        if frame["past"] and not frame["due"]:
+            continue  # 'ik belde haar': telling what happened
+        if not (frame["due"] or frame["modal"] or frame["future"] or frame["imperative"] or frame["accepted"]):
+            continue
+        owner, subject = subject_owner(an, s, list(a.words))
+        if subject == "none" and not frame["imperative"]:
+            continue
+        frame["subject"] = subject
+        cd = candidate(an, s, text, owner, "broad")
+        cd.frame = frame
+        cd.imperative = subject == "imperative"
+        out.append(cd)
+    return out
+
+
+def _accepted(an: Analyser, s) -> bool:
+    for nxt in an.sentences[s.index + 1:s.index + 4]:
+        if nxt.turn != s.turn and nxt.speaker != s.speaker:
+            low = nxt.lower.strip()
+            return any(low.startswith(x) for x in an.c.acceptance)
+    return False

@@ -1,0 +1,151 @@
+"""Dutch (and English) language data for the summariser: part-of-speech tags and lemmas of a sentence.
+
+Why: whether a sentence promises something ("ik meld haar aan"), tells what happened ("ik heb haar aangemeld")
+or imagines it ("we zouden kunnen ...") is carried by its finite verb's tense and its subject, and a hand list
+of verb forms never covers a conversation nobody tuned it on. HanTa (the Hannover tagger, CGN tag set for
+Dutch, Penn for English) tags the sentence; simplemma gives lemmas for words the tagger does not know.
+
+Both packages come from PyPI and ship their data (no download at run time). They are imported lazily, only
+when a summary is made, and when one is missing :func:`analysis` returns None: the summariser then falls back
+to its word lists (the figures in the README say how much each adds on the dev split).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .phrasing import tokens_of
+
+MODELS = {"nl": "morphmodel_dutch.pgz", "en": "morphmodel_en.pgz"}
+
+
+@dataclass(frozen=True)
+class Word:
+    token: str
+    lemma: str
+    tag: str  # CGN ('WW(pv,tgw,ev)') for Dutch, BNC C5 ('VVD') for English
+
+    @property
+    def pos(self) -> str:
+        """The coarse class in CGN terms: WW (verb), VNW (pronoun), N, ADJ, BW, VZ, VG, LID, TW, LET, SPEC."""
+        if "(" in self.tag or self.tag in ("LET", "SPEC"):
+            return self.tag.split("(", 1)[0]
+        return "WW" if self.tag[:1] == "V" else _C5.get(self.tag[:2], self.tag)
+
+    @property
+    def finite(self) -> bool:
+        return "pv" in self.tag or bool(re.fullmatch(r"V[VBDH][DBZ]|VM0", self.tag))
+
+    @property
+    def past(self) -> bool:
+        return "verl" in self.tag or bool(re.fullmatch(r"V[VBDH]D", self.tag))
+
+    @property
+    def participle(self) -> bool:
+        return "vd" in self.tag or bool(re.fullmatch(r"V[VBDH]N", self.tag))
+
+    @property
+    def infinitive(self) -> bool:
+        return "inf" in self.tag or bool(re.fullmatch(r"V[VBDH]I", self.tag))
+
+    @property
+    def subject_pronoun(self) -> bool:
+        return ("VNW(pers" in self.tag and "nomin" in self.tag) or (
+            self.tag == "PNP" and self.token.lower() in ("i", "we", "you", "he", "she", "they"))
+
+
+_C5 = {"PN": "VNW", "DP": "VNW", "NN": "N", "NP": "N", "AJ": "ADJ", "AV": "BW", "PR": "VZ", "CJ": "VG",
+       "AT": "LID", "CR": "TW", "OR": "TW", "PU": "LET", "DT": "LID", "TO": "VZ"}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One sentence, tagged: its words and what a reader of agreements asks of them."""
+    words: tuple[Word, ...]
+
+    @property
+    def finite(self) -> list[Word]:
+        """Finite verbs (Dutch 'pv'; English present, past and modal forms)."""
+        return [w for w in self.words if w.finite]
+
+    @property
+    def past(self) -> bool:
+        """The first finite verb is in the past tense ('ik belde', 'I called')."""
+        f = self.finite
+        return bool(f) and f[0].past
+
+    @property
+    def perfect(self) -> bool:
+        """'heb ... gedaan', 'is ... getest', 'have done': hebben/zijn with a past participle."""
+        aux = {"hebben", "zijn", "have", "be", "has", "is", "are", "was", "were"}
+        has_aux = any(w.lemma.lower() in aux or w.token.lower() in aux for w in self.finite)
+        return has_aux and any(w.participle for w in self.words)
+
+    @property
+    def present(self) -> bool:
+        f = self.finite
+        return bool(f) and not f[0].past
+
+    @property
+    def infinitive(self) -> bool:
+        return any(w.infinitive for w in self.words)
+
+    @property
+    def imperative(self) -> bool:
+        """Starts with a finite (or bare) verb and no subject pronoun follows it ('Maak die module af')."""
+        content = [w for w in self.words if w.pos != "LET"]
+        if not content or not (content[0].finite or content[0].tag in ("VVB", "VVI")) or content[0].past:
+            return False
+        if content[0].token.lower() in ("is", "are", "was", "zijn", "is", "heb", "hebben", "kan", "can", "will",
+                                        "zal", "would", "could", "wil", "mag", "moet"):
+            return False
+        nxt = content[1] if len(content) > 1 else None
+        return not (nxt and nxt.subject_pronoun)
+
+
+@lru_cache(maxsize=1)
+def _tagger(language: str):
+    try:
+        from HanTa import HanoverTagger as ht
+    except ImportError:
+        return None
+    try:
+        return ht.HanoverTagger(MODELS[language])
+    except Exception:  # a broken or missing model file: the word lists carry on alone
+        return None
+
+
+def available(language: str) -> bool:
+    return language in MODELS and _tagger(language) is not None
+
+
+@lru_cache(maxsize=4096)
+def analysis(text: str, language: str) -> Analysis | None:
+    """The tagged sentence, or None when no tagger is installed for ``language``."""
+    if language not in MODELS:
+        return None
+    tagger = _tagger(language)
+    if tagger is None:
+        return None
+    toks = tokens_of(text)
+    if not toks:
+        return Analysis(())
+    try:
+        tagged = tagger.tag_sent(toks, taglevel=1)
+    except Exception:  # the tagger's own failure on odd input never breaks a summary
+        return None
+    return Analysis(tuple(Word(t, lemma or t, tag) for t, lemma, tag in tagged))
+
+
+@lru_cache(maxsize=16384)
+def lemma(word: str, language: str) -> str:
+    """simplemma's lemma of ``word`` (lower case), or the word itself when simplemma is not installed."""
+    try:
+        import simplemma
+    except ImportError:
+        return word.lower()
+    try:
+        return simplemma.lemmatize(word.lower(), lang=language)
+    except Exception:
+        return word.lower()
