@@ -13,6 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("TRANSKRIPT_SHARED", ROOT.parent / "shared")).resolve()
 EVAL = SHARED / "eval"
 ARTIFACTS = ROOT / "test-artifacts"
+TEST_PASSPHRASE = "test-wachtwoord-niet-echt"
+# the case file is encrypted: a test passphrase, never the developer's real keyring. Set here (at collection)
+# as well as in the autouse fixture below, so session- and module-scoped app servers, batch kernels and worker
+# processes started before any test function inherit them too.
+TEST_KEY_ENV = {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring", "TRANSKRIPT_PASSPHRASE": TEST_PASSPHRASE,
+                "TRANSKRIPT_FAST_KDF_FOR_TESTS": "1"}  # hundreds of new archives: a cheap scrypt cost
+os.environ.update(TEST_KEY_ENV)
+os.environ.pop("TRANSKRIPT_PLAINTEXT_FOR_TESTS", None)  # only the raw-byte tests ask for it
 
 
 def conversation_ids() -> list[str]:
@@ -37,6 +45,9 @@ def isolated_data(tmp_path, monkeypatch) -> Path:
     """Every test gets its own empty data directory; the model cache stays shared (it is rebuildable)."""
     data = tmp_path / "data"
     monkeypatch.setenv("TRANSKRIPT_DATA", str(data))
+    for name, value in TEST_KEY_ENV.items():  # again per test: a test may have changed them
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TRANSKRIPT_PLAINTEXT_FOR_TESTS", raising=False)
     return data
 
 

@@ -62,7 +62,7 @@ def test_import_copies_hashes_and_refuses_duplicates(tmp_path):
     src = fake_audio(tmp_path / "gesprek één.m4a")
     before = src.read_bytes()
     stored = archive.import_recording(a.id, src)
-    assert src.read_bytes() == before and stored.read_bytes() == before
+    assert src.read_bytes() == before and archive.read_bytes(stored) == before
     assert archive.get(a.id).recording_sha256 == hashlib.sha256(before).hexdigest()
     assert archive.recording_path(a.id) == stored
     copy = tmp_path / "kopie.m4a"
@@ -138,7 +138,7 @@ def test_exports_are_kept_with_the_conversation(tmp_path):
     pdf = tmp_path / "verslag 'Daan'.pdf"
     pdf.write_bytes(b"%PDF-1.4 test")
     stored = archive.add_export(conv.id, pdf)
-    assert stored.parent == archive.conversation_dir(conv.id) / "exports" and stored.read_bytes() == pdf.read_bytes()
+    assert stored.parent == archive.conversation_dir(conv.id) / "exports" and archive.read_bytes(stored) == pdf.read_bytes()
     inside = archive.conversation_dir(conv.id) / "exports" / "direct.pdf"
     inside.write_bytes(b"%PDF-1.4 direct")
     assert archive.add_export(conv.id, inside) == inside

@@ -3,13 +3,13 @@ registered by path and hash, deleted by withdrawal (the transcript's always, eve
 never a file that changed or that a tampered row points at; interrupted uploads are swept; nothing is written back
 after a withdrawal."""
 import os
-import sqlite3
 import stat
 
 import pytest
 
 from casefile_helpers import cli, fake_audio, new_conversation, open_archive, summary, transcript
 from transkript_kernel.casefile import archive as archive_mod
+from transkript_kernel.casefile import store as store_mod
 from transkript_kernel.casefile.archive import Archive
 from transkript_kernel.errors import ConsentRefusedError, StorageError
 
@@ -110,7 +110,7 @@ def test_a_tampered_database_cannot_make_repair_or_reads_reach_outside(tmp_path,
     victim.parent.mkdir()
     victim.write_text("niet van Transkript")
     archive.close()
-    db = sqlite3.connect(isolated_data / "archive.sqlite3")  # what a restored or edited file could hold
+    db = store_mod.connect(isolated_data / "archive.sqlite3", archive.keys.database)  # a restored or edited file
     db.execute("INSERT INTO intents (op, path, pid, at) VALUES ('delete', ?, 999999, 'x')", (str(victim),))
     db.execute("INSERT INTO intents (op, path, pid, at) VALUES ('delete', '../elders', 999999, 'x')")
     db.execute("UPDATE transcripts SET file = '../elders/belangrijk.txt'")

@@ -113,8 +113,9 @@ def test_calendar_lists_coming_deletions_without_names(tmp_path):
     assert "Ünal d'Agenda" in named.replace("\r\n ", "")
 
 
-def test_deleted_words_are_gone_from_the_database_file_itself(tmp_path):
+def test_deleted_words_are_gone_from_the_database_file_itself(tmp_path, monkeypatch):
     """Not just unlinked: secure_delete, an index merge and a WAL checkpoint leave no trace in the bytes."""
+    monkeypatch.setenv("TRANSKRIPT_PLAINTEXT_FOR_TESTS", "1")  # a grep of the raw bytes needs the plaintext mode
     archive = open_archive()
     conv = new_conversation(archive, pupil="Quirijn Wegwezen", group="groep 8", date="2001-10-01",
                             notes="geheimwoord xylofoonkoffer")

@@ -13,6 +13,12 @@ from transkript_kernel.errors import StorageError
 SECRET_WORDS = ("zebravlinder", "quirijn", "xylofoonkast")
 
 
+@pytest.fixture(autouse=True)
+def plaintext(monkeypatch):
+    """A grep of the raw bytes means something only without encryption: the test-only plaintext mode."""
+    monkeypatch.setenv("TRANSKRIPT_PLAINTEXT_FOR_TESTS", "1")
+
+
 def _raw_hits(data, words=SECRET_WORDS):
     hits = {}
     for path in data.rglob("*"):
@@ -59,7 +65,7 @@ def test_withdrawal_wipes_the_transcript_words(tmp_path, isolated_data):
 def test_a_reader_blocking_the_checkpoint_fails_loudly_and_repair_finishes(tmp_path, isolated_data, monkeypatch):
     archive = open_archive()
     conv = _secret_conversation(archive, tmp_path)
-    reader = sqlite3.connect(isolated_data / "archive.sqlite3")
+    reader = store_mod.connect(isolated_data / "archive.sqlite3", archive.keys and archive.keys.database)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM conversations").fetchone()  # holds a snapshot: blocks the checkpoint
     monkeypatch.setattr(store_mod, "SCRUB_WAIT_S", 0.3)

@@ -87,7 +87,7 @@ def test_progress_comes_in_stage_order_with_fractions_in_range(tmp_path, monkeyp
     for stage in pipeline.STAGES:  # every stage ends complete
         assert [f for s, f in seen if s == stage][-1] == 1.0
     assert len(result.transcript.speakers) == 1 and result.version == 1 and result.reused == ()
-    assert exported.pdf.read_bytes()[:5] == b"%PDF-" and exported.pdf in [e["path"] for e in archive.exports(conv.id)]
+    assert archive.read_bytes(exported.pdf)[:5] == b"%PDF-" and exported.pdf in [e["path"] for e in archive.exports(conv.id)]
 
     again: list[tuple[str, float]] = []  # resumed: nothing is made twice, the stages still report in order
     second = pipeline.process_conversation(archive, conv.id, progress=lambda s, f: again.append((s, f)))

@@ -62,7 +62,8 @@ def test_a_recording_goes_into_the_case_file_through_the_pipeline(webm):
     app.recording._message(None, {"type": "recording", "mime": "audio/webm;codecs=opus"}, [memoryview(webm)])
     assert "staat in het dossier" in _text(app.recording.message), _text(app.recording.message)
     path = app.archive().recording_path(cid)
-    assert path.suffix == ".webm" and 29 <= audio.load(path).duration <= 31  # playable: it decodes fully
+    with app.archive().recording_file(cid) as plain:  # encrypted at rest: decoded from a private plaintext view
+        assert path.suffix == ".webm" and 29 <= audio.load(plain).duration <= 31  # playable: it decodes fully
     assert not app.recording.recorder.enabled and app.upload.upload.disabled  # one recording per conversation
     assert not app.processing.button.disabled
 

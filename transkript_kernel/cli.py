@@ -15,7 +15,7 @@ from .errors import TranskriptError
 from .offline import lock_down_environment
 
 # one module per command group, in the order ``--help`` lists them
-COMMANDS = ("transcribe", "speakers", "summarize", "evaluate", "casefile", "report", "batch", "app")
+COMMANDS = ("transcribe", "speakers", "summarize", "evaluate", "casefile", "report", "batch", "app", "key")
 
 
 def build_parser() -> argparse.ArgumentParser:

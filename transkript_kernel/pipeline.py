@@ -111,16 +111,16 @@ def process_conversation(archive, conversation_id: str, *, speakers: str | int =
     reused: list[str] = []
     transcript = archive.original_transcript(conversation_id)
     if transcript is None:
-        recording = archive.recording_path(conversation_id)
-        if recording is None:
+        if archive.recording_path(conversation_id) is None:
             raise NotFoundError(f"Gesprek {conversation_id} heeft geen opname om te verwerken.",
                                 f"Conversation {conversation_id} has no recording to process.")
         from . import asr
 
         conv = archive.get(conversation_id)
         asr_options.setdefault("names", asr.conversation_names(conv))  # the consent form's names as vocabulary
-        transcript = transcribe_file(recording, language=conv.language, speakers=mode, progress=progress,
-                                     participants=conv.participants, **asr_options)
+        with archive.recording_file(conversation_id) as recording:  # decrypted for decoding, deleted after
+            transcript = transcribe_file(recording, language=conv.language, speakers=mode, progress=progress,
+                                         participants=conv.participants, **asr_options)
         _require_consent(archive, conversation_id)  # withdrawn meanwhile?
         archive.save_transcript(conversation_id, transcript, by=by)
     else:
@@ -173,14 +173,20 @@ def export_report(archive, conversation_id: str, *, language: str | None = None,
         options["whisper_transcript"] = _whisper_english(archive, conversation_id, transcript, language)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     suffix = "-met-transcript" if with_transcript else ""
-    inside = archive.conversation_dir(conversation_id) / "exports" / \
-        f"verslag-{conversation_id}-{language}{suffix}-{stamp}.pdf"
-    report.render_pdf(inside, transcript=transcript, summary=summary, conversation=conv, language=language,
-                      with_transcript=with_transcript, version=version, **options)
-    pdf = archive.add_export(conversation_id, inside, kind="pdf", actor=actor)
-    copy = None
-    if out is not None:
-        copy = _copy_out(archive, conversation_id, pdf, Path(out), "pdf", actor)
+    archive.conversation_dir(conversation_id)  # an unknown id fails before rendering
+    from .casefile.archive import _remove, scratch_dir
+
+    scratch = scratch_dir()  # rendered in private scratch, kept encrypted in the case file, copied out plain
+    try:
+        plain = scratch / f"verslag-{conversation_id}-{language}{suffix}-{stamp}.pdf"
+        report.render_pdf(plain, transcript=transcript, summary=summary, conversation=conv, language=language,
+                          with_transcript=with_transcript, version=version, **options)
+        pdf = archive.add_export(conversation_id, plain, kind="pdf", actor=actor, keep_name=True)
+        copy = None
+        if out is not None:
+            copy = _copy_out(archive, conversation_id, plain, Path(out), "pdf", actor)
+    finally:
+        _remove(scratch, prune=False)
     _report(progress, "export", 1.0)
     return ExportResult(conversation_id, pdf, language, version, copy)
 
@@ -216,10 +222,11 @@ def _whisper_english(archive, conversation_id: str, transcript: Transcript, lang
 
     if language != "en":
         raise InputError("--whisper-english kan alleen met --language en.", "--whisper-english needs --language en.")
-    recording = archive.recording_path(conversation_id)
-    if recording is None:
-        raise InputError("Voor een Whisper-vertaling is de opname nodig.", "A Whisper translation needs the recording.")
-    return translate.whisper_english(recording, transcript, source_language=transcript.language)
+    with archive.recording_file(conversation_id) as recording:
+        if recording is None:
+            raise InputError("Voor een Whisper-vertaling is de opname nodig.",
+                             "A Whisper translation needs the recording.")
+        return translate.whisper_english(recording, transcript, source_language=transcript.language)
 
 
 def _require_consent(archive, conversation_id: str) -> None:

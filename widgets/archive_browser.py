@@ -178,11 +178,13 @@ class ArchiveBrowser(w.VBox):
         from .transcript_editor import wav_bytes
 
         try:
-            path = self._archive().recording_path(cid)
+            archive = self._archive()
+            path = archive.recording_path(cid)
             if path is None or not path.exists():
                 self.message.show("warn", t("transcript.no_recording"))
                 return False
-            clip = audio.load(path)
+            with archive.recording_file(cid) as plain:  # decrypted for decoding, deleted after
+                clip = audio.load(plain)
         except Exception as exc:
             self.message.show("error", error_text(exc))
             return False

@@ -126,12 +126,13 @@ class ExportPanel(w.VBox):
             self.make_button.disabled = False
         self.last_pdf = pdf
         self.message.show("ok", t("export.done", name=pdf.name))
-        self.download.value = download_link_html(pdf, t("export.download"))
-        try:
-            pngs = preview_pngs(pdf)
-        except (subprocess.SubprocessError, OSError) as exc:  # the PDF is made; only its preview is missing
-            failure_text(exc, "export-preview", conversation=cid)
-            pngs = []
+        with archive.decrypted(pdf) as plain:  # kept encrypted in the case file; a private view, deleted after
+            self.download.value = download_link_html(plain, t("export.download"))
+            try:
+                pngs = preview_pngs(plain)
+            except (subprocess.SubprocessError, OSError) as exc:  # the PDF is made; only its preview is missing
+                failure_text(exc, "export-preview", conversation=cid)
+                pngs = []
         self.preview.children = [w.Image(value=png, format="png",
                                          layout=w.Layout(border="1px solid #bcccdc", margin="6px"))
                                  for png in pngs]

@@ -308,10 +308,12 @@ class TranscriptEditor(w.VBox):
         if self._clip is None:
             from transkript_kernel import audio
 
-            path = self._archive().recording_path(self.conversation_id)
+            archive = self._archive()
+            path = archive.recording_path(self.conversation_id)
             if path is None or not path.exists():
                 raise FileNotFoundError(t("transcript.no_recording"))
-            self._clip = audio.load(path)
+            with archive.recording_file(self.conversation_id) as plain:  # decrypted for decoding, deleted after
+                self._clip = audio.load(plain)
         return self._clip
 
     def play(self, segment_id: int) -> None:

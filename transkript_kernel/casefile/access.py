@@ -80,7 +80,7 @@ def export_pupil(archive, pupil: str | None, out: str | Path, *, actor: str | No
             z.writestr(f"{base}/gesprek.json", json.dumps(record, ensure_ascii=False, indent=1))
             for rev in archive.transcript_revisions(cid):
                 label = "0-origineel" if rev["revision"] == 0 else str(rev["revision"])
-                z.write(archive.data_dir / rev["file"], f"{base}/transcripten/revisie-{label}.json")
+                z.writestr(f"{base}/transcripten/revisie-{label}.json", archive.read_file(rev["file"]))
             versions = archive.versions(cid)
             for v in versions:
                 z.writestr(f"{base}/samenvattingen/versie-{v.version}.json",
@@ -93,12 +93,13 @@ def export_pupil(archive, pupil: str | None, out: str | Path, *, actor: str | No
                            diff(archive.summary(cid, a.version), archive.summary(cid, b.version),
                                 a_label=a.label(), b_label=b.label()) + "\n")
             for i, e in enumerate(archive.exports(cid), 1):
-                z.write(e["path"], f"{base}/exports/{i}-{e['path'].name}")
+                z.writestr(f"{base}/exports/{i}-{e['path'].name}", archive.read_bytes(e["path"]))
             rec = archive.recording_path(cid)
             if rec is not None:
                 any_recording = True
                 if share:
-                    z.write(rec, f"{base}/opname/opname{rec.suffix}")
+                    with archive.recording_file(cid) as plain:
+                        z.write(plain, f"{base}/opname/opname{rec.suffix}")
         if any_recording and not share:
             rec_nl = ("\nDe geluidsopnamen zitten NIET in deze export: het beleid van de school is dat opnamen "
                       "niet met ouders worden gedeeld (instelling AccessPolicy.share_recordings_with_parents). "

@@ -8,6 +8,11 @@ Facts live in SQLite (:mod:`.store`), files in one folder per conversation besid
     <data>/conversations/<id>/summaries/s-<token>.json       one file per version
     <data>/conversations/<id>/exports/<name>.pdf
 
+Everything in ``conversations/`` is encrypted at rest (AES-256-GCM, :mod:`.crypto`) and so is the database
+(SQLCipher, :mod:`.store`); the key comes from :mod:`.keys`. Code outside the case file never opens these files
+itself: it asks :meth:`Archive.read_file`, :meth:`Archive.decrypted` or :meth:`Archive.recording_file` (a private
+plaintext copy for a program that needs a path, deleted afterwards).
+
 Copies handed out elsewhere (a batch's PDF, transcript.json and summary.json in its output folder) are
 registered with the conversation by absolute path (:meth:`Archive.register_copy`), so withdrawal and deletion
 remove them too.
@@ -22,23 +27,27 @@ import hashlib
 import json
 import os
 import re
+import io
 import secrets
 import shutil
-import sqlite3
+from contextlib import contextmanager
 from datetime import date as Date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from . import audit
+from . import crypto
+from . import encrypt
+from . import keys as keys_mod
 from . import consent as consent_mod
 from . import search as search_index
 from .. import settings
-from ..atomic import atomic_open, copy_file, sha256_file, write_bytes
+from ..atomic import atomic_open, sha256_file, write_bytes
 from ..conversation import KINDS, RECORDING_EXTENSIONS, STATUSES, ConsentRecord, Conversation, Participant
 from ..errors import (ConsentRefusedError, DuplicateError, EmptyAudioError, InputError, NotFoundError, StorageError,
                      UnsupportedFormatError)
 from ..formatting import Text, safe_name
-from .store import DB_NAME, Store, fts_query
+from .store import DB_NAME, DatabaseError, Store, fts_query
 from ..summary import Summary
 from ..transcript import Transcript
 from .versions import Version, diff as diff_summaries, lines as summary_lines, validate_role
@@ -80,7 +89,10 @@ class Archive:
         self.data_dir = Path(data_dir).expanduser() if data_dir else settings.data_dir()
         settings.secure_umask()
         _make_private(self.data_dir)
-        self.store = Store(self.data_dir / DB_NAME)
+        self.keys = keys_mod.archive_keys(self.data_dir)  # None only in the test-only plaintext mode
+        if self.keys is not None:
+            encrypt.ensure(self.data_dir, self.keys)  # an archive from before encryption: once, all or nothing
+        self.store = Store(self.data_dir / DB_NAME, key=self.keys.database if self.keys else None)
         self.notices: list[Text] = []  # for the user, e.g. a cloud-sync warning
         from .cloudsync import detect
 
@@ -90,6 +102,7 @@ class Archive:
         if repair:
             self.repair()
             sweep_uploads()
+            sweep_scratch()
 
     def close(self) -> None:
         self.store.close()
@@ -181,6 +194,76 @@ class Archive:
                                f"The archive refers to a file outside its folder ({str(rel)[:80]!r}); refused. "
                                "Was the database replaced or damaged?")
         return full
+
+    # --- encrypted files ------------------------------------------------------------------------------------
+    def _sealed(self, data: bytes) -> bytes:
+        return crypto.encrypt_bytes(self.keys, data) if self.keys else data
+
+    def _seal_file(self, src: Path, dst: Path) -> None:
+        """Copy ``src`` into the case file at ``dst`` (atomic), encrypted in chunks."""
+        with open(src, "rb") as fin, atomic_open(dst, "wb") as fout:
+            if self.keys:
+                crypto.encrypt_stream(self.keys, fin, fout)
+            else:
+                shutil.copyfileobj(fin, fout, 1 << 20)
+
+    def _plain_into(self, path: Path, fout) -> None:
+        with open(path, "rb") as fin:
+            if self.keys and fin.read(len(crypto.MAGIC)) == crypto.MAGIC:
+                fin.seek(0)
+                crypto.decrypt_stream(self.keys, fin, fout, name=path.name)
+            else:  # the plaintext test mode
+                fin.seek(0)
+                shutil.copyfileobj(fin, fout, 1 << 20)
+
+    def read_bytes(self, path: str | os.PathLike) -> bytes:
+        """The plaintext of a file of the case file (or of a registered copy outside it, which is plain)."""
+        out = io.BytesIO()
+        self._plain_into(Path(path), out)
+        return out.getvalue()
+
+    def read_file(self, rel: str) -> bytes:
+        """The plaintext of the file a row names (relative to the data folder; kept inside it)."""
+        return self.read_bytes(self._abs(rel))
+
+    @contextmanager
+    def decrypted(self, path: str | os.PathLike) -> Iterator[Path]:
+        """A plaintext copy of a case-file file under the same name, for a program that needs a path (audio
+        decoding, pdftoppm, a mail draft): 0600 in a private scratch folder (RAM-backed when the system offers
+        one), deleted when the block ends; one left by a killed program is swept at the next start."""
+        path = Path(path)
+        if not (self.keys and crypto.is_encrypted(path)):
+            yield path
+            return
+        folder = scratch_dir()
+        try:
+            target = folder / path.name
+            with open(target, "xb") as fout:
+                self._plain_into(path, fout)
+            yield target
+        finally:
+            _remove(folder, prune=False)
+
+    @contextmanager
+    def recording_file(self, conversation_id: str) -> Iterator[Path | None]:
+        """The recording as a plaintext file for decoding (None when there is none), removed afterwards."""
+        path = self.recording_path(conversation_id)
+        if path is None:
+            yield None
+            return
+        with self.decrypted(path) as plain:
+            yield plain
+
+    def _load(self, cls, path: Path):
+        try:
+            text = self.read_bytes(path).decode("utf-8")
+            return cls.from_json(text)
+        except InputError as exc:
+            raise InputError(f"Kan {cls.NAME[0]} {path.name} niet lezen: {exc.nl}",
+                             f"Cannot read {cls.NAME[1]} {path.name}: {exc.en}") from exc
+        except (OSError, ValueError) as exc:
+            raise InputError(f"Kan {cls.NAME[0]} {path.name} niet lezen: {exc}",
+                             f"Cannot read {cls.NAME[1]} {path.name}: {exc}") from exc
 
     # --- crash-safe file steps ------------------------------------------------------------------------------
     def _intend(self, op: str, paths: Iterable[Path]) -> list[int]:
@@ -437,10 +520,12 @@ class Archive:
                 raise InputError(f"Kan {src.name!r} niet lezen: {exc.strerror}",
                                  f"Cannot read {src.name!r}: {exc.strerror}") from exc
             with fin, atomic_open(dst, "wb") as fout:
-                for block in iter(lambda: fin.read(1 << 20), b""):
-                    h.update(block)
-                    size += len(block)
-                    fout.write(block)
+                reader = _Hashing(fin, h)
+                if self.keys:
+                    crypto.encrypt_stream(self.keys, reader, fout)
+                else:
+                    shutil.copyfileobj(reader, fout, 1 << 20)
+                size = reader.size
                 if size == 0:
                     raise EmptyAudioError(f"{src.name!r} is leeg.", f"{src.name!r} is empty.")
             digest["sha"] = h.hexdigest()
@@ -519,7 +604,7 @@ class Archive:
                 audit.log(self.store, "correction", conversation_id, by)
             return rev
 
-        return self._store_file(conversation_id, path, lambda p: write_bytes(p, data), commit)
+        return self._store_file(conversation_id, path, lambda p: write_bytes(p, self._sealed(data)), commit)
 
     def transcript_revisions(self, conversation_id: str) -> list[dict]:
         return [dict(r) for r in self.store.rows(
@@ -536,7 +621,7 @@ class Archive:
             if revision is not None:
                 raise NotFoundError(f"Transcriptversie {revision} bestaat niet.", f"No transcript revision {revision}.")
             return None
-        return Transcript.load(self._abs(row["file"]))
+        return self._load(Transcript, self._abs(row["file"]))
 
     def original_transcript(self, conversation_id: str) -> Transcript | None:
         num = self._num(conversation_id)
@@ -568,7 +653,7 @@ class Archive:
                 self._mark_sensitive(conn, num, conversation_id)
             return version
 
-        return self._store_file(conversation_id, path, lambda p: write_bytes(p, data), commit)
+        return self._store_file(conversation_id, path, lambda p: write_bytes(p, self._sealed(data)), commit)
 
     def _mark_sensitive(self, conn, num: int, conversation_id: str) -> None:
         """A sensitive subject detected in the transcript marks the conversation sensitive (kept shorter, shown
@@ -582,12 +667,12 @@ class Archive:
         if version is None:
             row = self.store.one("SELECT file FROM summaries WHERE conversation = ? ORDER BY version DESC LIMIT 1",
                                  (num,))
-            return Summary.load(self._abs(row["file"])) if row else None
+            return self._load(Summary, self._abs(row["file"])) if row else None
         row = self.store.one("SELECT file FROM summaries WHERE conversation = ? AND version = ?", (num, version))
         if row is None:
             raise NotFoundError(f"Versie {version} van de samenvatting bestaat niet.",
                                 f"Summary version {version} does not exist.")
-        return Summary.load(self._abs(row["file"]))
+        return self._load(Summary, self._abs(row["file"]))
 
     def versions(self, conversation_id: str) -> list[Version]:
         return [Version(r["version"], r["by"], r["role"], r["at"], r["reason"]) for r in self.store.rows(
@@ -682,8 +767,9 @@ class Archive:
 
     # --- exports --------------------------------------------------------------------------------------------
     def add_export(self, conversation_id: str, path: str | os.PathLike, kind: str = "pdf",
-                   *, actor: str | None = None) -> Path:
-        """Keep an exported file (PDF, mail draft) with the conversation; copied in unless already there."""
+                   *, actor: str | None = None, keep_name: bool = False) -> Path:
+        """Keep an exported file (PDF, mail draft) with the conversation, encrypted; copied in unless already
+        there (``keep_name``: under its own name when that is free, e.g. a PDF rendered in a scratch folder)."""
         num = self._num(conversation_id)
         src = Path(path)
         if not src.is_file():
@@ -692,25 +778,31 @@ class Archive:
         inside = src.resolve().parent == folder.resolve()
         name = safe_name(src.stem, ascii_only=True, max_length=60)
         target = src if inside else folder / f"{name}-{secrets.token_hex(4)}{_safe_ext(src.suffix)}"
+        if keep_name and not inside and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}", src.name) \
+                and not (folder / src.name).exists():
+            target = folder / src.name
+        plain_sha = hashlib.sha256(self.read_bytes(src)).hexdigest()
 
         def commit(conn):
             self._require_consent(conversation_id, Text("de export", "the export"),
                                   transcript=kind in TRANSCRIPT_KINDS or "-met-transcript" in src.name)
             conn.execute("INSERT INTO exports (conversation, file, kind, at, sha256, with_transcript) "
                          "VALUES (?, ?, ?, ?, ?, ?)",
-                         (num, self._rel(target), kind, consent_mod.now(), sha256_file(target),
+                         (num, self._rel(target), kind, consent_mod.now(), plain_sha,
                           int(kind in TRANSCRIPT_KINDS or "-met-transcript" in src.name)))
             audit.log(self.store, "export", conversation_id, actor)
 
         if inside:
             try:
+                if self.keys and not crypto.is_encrypted(src):
+                    self._seal_file(src, src)  # a file written straight into the case file: encrypted in place
                 with self.store.transaction() as conn:
                     commit(conn)
             except ConsentRefusedError:
                 self._discard(src)
                 raise
         else:
-            self._store_file(conversation_id, target, lambda p: copy_file(src, p), commit)
+            self._store_file(conversation_id, target, lambda p: self._seal_file(src, p), commit)
         return target
 
     def register_copy(self, conversation_id: str, path: str | os.PathLike, kind: str = "pdf",
@@ -732,7 +824,8 @@ class Archive:
         except OSError:
             pass
         sha = sha256_file(path)
-        shas = [sha] + ([sha256_file(derived_from)] if derived_from and Path(derived_from).is_file() else [])
+        shas = [sha] + ([hashlib.sha256(self.read_bytes(derived_from)).hexdigest()]
+                        if derived_from and Path(derived_from).is_file() else [])
         with_transcript = kind in TRANSCRIPT_KINDS or "-met-transcript" in path.name or self.store.one(
             f"SELECT 1 FROM exports WHERE conversation = ? AND with_transcript = 1 AND sha256 IN "
             f"({', '.join('?' * len(shas))})", (num, *shas)) is not None
@@ -866,7 +959,7 @@ class Archive:
         with self.store._lock:
             try:
                 hits = search_index.search(self.store.conn, query or "", where, params, limit)
-            except sqlite3.Error as exc:
+            except DatabaseError as exc:
                 raise StorageError(f"Zoeken in het archief lukte niet: {exc}", f"Searching the archive failed: {exc}")
         if not hits:
             return pd.DataFrame([], columns=SEARCH_COLUMNS)
@@ -912,7 +1005,7 @@ class Archive:
                     continue  # a copy handed out: the coordinator may move it
                 if not path.is_file():
                     problems.append(f"missing file: {r['file']}")
-                elif has_sha and hashlib.sha256(path.read_bytes()).hexdigest() != r["sha256"]:
+                elif has_sha and self._plain_sha(path) != r["sha256"]:
                     problems.append(f"changed file: {r['file']}")
         for r in self.store.rows("SELECT recording FROM conversations WHERE recording IS NOT NULL"):
             referenced.add(r["recording"])
@@ -939,7 +1032,15 @@ class Archive:
                     rel = self._rel(f)
                     if f.is_file() and rel not in referenced and rel not in live:
                         problems.append(f"file without record: {rel}")
+                    elif f.is_file() and self.keys and not crypto.is_encrypted(f):
+                        problems.append(f"unencrypted file: {rel}")
         return problems
+
+    def _plain_sha(self, path: Path) -> str | None:
+        try:
+            return hashlib.sha256(self.read_bytes(path)).hexdigest()
+        except crypto.DamagedFileError:
+            return None
 
     def repair(self, *, deep: bool = False) -> list[str]:
         """Finish what a stopped program left: remove half-written files, complete interrupted deletions.
@@ -1042,6 +1143,57 @@ def sweep_uploads() -> list[str]:
         _remove(folder, prune=False)
         removed.append(folder.name)
     return removed
+
+
+SCRATCH = "decrypted"  # plaintext views of encrypted files while a program reads them: "<pid>-<random>" folders
+
+
+def _scratch_roots() -> list[Path]:
+    """Where plaintext views go: the per-user runtime folder (RAM-backed, 0700, gone at log-out) when the system
+    has one, else the cache folder; both are swept."""
+    roots = []
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime) and os.access(runtime, os.W_OK):
+        roots.append(Path(runtime) / "transkript" / SCRATCH)
+    roots.append(settings.cache_dir() / SCRATCH)
+    return roots
+
+
+def scratch_dir() -> Path:
+    """A new private folder (0700) for the plaintext of one encrypted file, named after this process."""
+    root = _scratch_roots()[0]
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = root / f"{os.getpid()}-{secrets.token_hex(8)}"
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+def sweep_scratch() -> list[str]:
+    """Remove plaintext views left by a program that was killed while it read them."""
+    removed = []
+    for root in _scratch_roots():
+        if not root.is_dir():
+            continue
+        for folder in root.iterdir():
+            pid = folder.name.split("-", 1)[0]
+            if pid.isdigit() and _pid_alive(int(pid)):
+                continue
+            _remove(folder, prune=False)
+            removed.append(folder.name)
+    return removed
+
+
+class _Hashing:
+    """A reader that hashes and counts what passes through (a recording is copied and hashed in one pass)."""
+
+    def __init__(self, fh, digest):
+        self.fh, self.digest, self.size = fh, digest, 0
+
+    def read(self, n: int = -1) -> bytes:
+        block = self.fh.read(n)
+        self.digest.update(block)
+        self.size += len(block)
+        return block
 
 
 def _make_private(folder: Path) -> None:

@@ -6,23 +6,31 @@ Full-text search is one FTS5 row per conversation (rowid = the conversation's nu
 field, so a query may combine a pupil's name with words from the summary, and deleting a conversation removes
 exactly its index entry. The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` moves
 an older file forward, in one transaction per step.
+
+The file is encrypted with SQLCipher (the ``sqlcipher3`` build of SQLite: FTS5, trigram tokenizer and WAL as
+before, no plaintext header, every page and WAL frame authenticated): :class:`Store` takes the raw 256-bit
+database key from :mod:`.keys` (no second passphrase derivation per connection). ``key=None`` is a plain
+SQLite file (the test-only plaintext mode, and the old archives that :mod:`.encrypt` migrates).
 """
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from sqlcipher3 import dbapi2 as sqlite3  # same DB-API as the standard module, with SQLCipher
+
 from ..errors import DiskFullError, StorageError
 from . import search as search_index
 
 DB_NAME = "archive.sqlite3"
 BUSY_TIMEOUT_MS = 20_000
+PLAIN_HEADER = b"SQLite format 3\x00"  # the first bytes of an unencrypted SQLite file
+DatabaseError = sqlite3.Error  # what callers catch (the standard module's sqlite3.Error is another class)
 SCRUB_WAIT_S = 20.0  # how long a scrub waits for other programs' reads to end before it fails loudly
 
 # full-text columns of a conversation's index row (rowid = conversations.num)
@@ -155,8 +163,34 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def is_plaintext(path: str | Path) -> bool:
+    """True for an existing, unencrypted SQLite file (an archive from before encryption)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(PLAIN_HEADER)) == PLAIN_HEADER
+    except OSError:
+        return False
+
+
+def connect(path: str | Path, key: bytes | None, *, timeout: float = BUSY_TIMEOUT_MS / 1000):
+    """A connection to the archive file, keyed when ``key`` is given (the only way other code and the tests
+    should open it: a plain ``sqlite3.connect`` cannot read an encrypted archive)."""
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not SQLCipher's stderr log
+    if key is not None:
+        if len(key) != 32:
+            raise ValueError("database key must be 32 bytes")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    return conn
+
+
 def _db_error(exc: sqlite3.Error, path: Path) -> StorageError:
     text = str(exc)
+    if "not a database" in text.lower():
+        return StorageError(f"Het archief {path} kan niet worden geopend: het is beschadigd of hoort bij een andere "
+                            "sleutel (encryption.json). Er is niets veranderd.",
+                            f"The archive {path} cannot be opened: it is damaged or belongs to another key "
+                            "(encryption.json). Nothing was changed.")
     if "full" in text.lower():
         return DiskFullError(f"De schijf is vol: het archief ({path}) is niet bijgewerkt. Er is niets verloren "
                              "gegaan; maak ruimte vrij en probeer het opnieuw.",
@@ -171,14 +205,15 @@ def _db_error(exc: sqlite3.Error, path: Path) -> StorageError:
 class Store:
     """One connection to the archive database, safe to share between the threads of one process."""
 
-    def __init__(self, path: str | Path, *, migrate_to: int = SCHEMA_VERSION):
+    def __init__(self, path: str | Path, *, migrate_to: int = SCHEMA_VERSION, key: bytes | None = None):
         self.path = Path(path)
+        self.encrypted = key is not None
         self._lock = threading.RLock()
         self._depth = 0
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                        check_same_thread=False)
+            self.conn = connect(self.path, key)
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a wrong key fails here, at once
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = self._wal()
@@ -193,6 +228,9 @@ class Store:
             raise StorageError(f"Kan de archiefmap {self.path.parent} niet maken: {exc.strerror}",
                                f"Cannot create the archive folder {self.path.parent}: {exc.strerror}") from exc
         except sqlite3.Error as exc:
+            conn = getattr(self, "conn", None)
+            if conn is not None:
+                conn.close()  # never a half-opened archive
             raise _db_error(exc, self.path) from exc
         self.migrate(migrate_to)
 

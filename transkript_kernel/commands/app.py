@@ -171,6 +171,11 @@ def run(args) -> int:
                          f"http://{HOST}:{args.port}/ of start met een andere --port.",
                          f"Port {args.port} is already in use. Is Transkript already running? Then open "
                          f"http://{HOST}:{args.port}/ or start with another --port.")
+    from ..casefile import keys
+    from ..settings import data_dir
+
+    keys.archive_keys(data_dir())  # the archive passphrase now, at the terminal: the kernels and the worker have
+    # none (a typed one reaches them through the environment); a wrong one fails here, before anything starts
     token = new_token()
     url = app_url(args.port, token)
     print(f"Transkript draait op / runs on {url}", flush=True)

@@ -125,10 +125,11 @@ def run_mail(args) -> int:
         else:
             result = _export(archive, args, None)
             pdf, language = result.pdf, result.language
-        mail.write_draft(args.output, pdf=pdf, language=language, conversation=conv, to=args.to,
-                         school_name=args.school, attachment_name=_attachment_name(conv))
-        # the draft holds the report: registered with the conversation, so withdrawal and retention delete it
-        archive.register_copy(conv.id, args.output, kind="mail", derived_from=pdf)
+        with archive.decrypted(pdf) as plain:  # a case-file PDF is encrypted: a private view, deleted after
+            mail.write_draft(args.output, pdf=plain, language=language, conversation=conv, to=args.to,
+                             school_name=args.school, attachment_name=_attachment_name(conv))
+            # the draft holds the report: registered with the conversation, so withdrawal and retention delete it
+            archive.register_copy(conv.id, args.output, kind="mail", derived_from=plain)
     print(f"e-mailconcept / e-mail draft: {args.output} (niet verstuurd / not sent)", file=sys.stdout)
     return 0
 

@@ -1,0 +1,140 @@
+"""Files of the case file encrypted at rest: AES-256-GCM in 1 MiB chunks, so a 250 MB recording is streamed,
+never held in memory whole (let alone twice).
+
+Layout of an encrypted file::
+
+    MAGIC (8 bytes) | salt (16 bytes) | chunk 0 | chunk 1 | … | last chunk
+
+Every file has its own key, derived from the archive's file key and the file's random salt (HKDF-SHA256),
+so nonces never repeat across files; a chunk's nonce is its number plus a "last chunk" flag, and the header is
+authenticated with every chunk. A file cut short, chunks swapped, a flipped bit or a wrong key all fail to
+decrypt (:class:`DamagedFileError`) — never half a transcript read as if it were whole.
+"""
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from ..errors import StorageError
+
+MAGIC = b"TKENC1\n\0"
+SALT_BYTES = 16
+CHUNK = 1 << 20  # plaintext bytes per chunk
+TAG = 16
+HEADER = len(MAGIC) + SALT_BYTES
+
+
+class DamagedFileError(StorageError):
+    """An encrypted file that does not decrypt: damaged, cut short, or made with another key."""
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The archive's two working keys, derived from its data key (:mod:`.keys`): one for the database
+    (SQLCipher, raw key), one from which every file's own key is derived."""
+    database: bytes
+    files: bytes
+
+    def __repr__(self) -> str:  # never print a key, not even in a traceback
+        return "Keys(…)"
+
+
+def _file_key(keys: Keys, salt: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"transkript file v1").derive(keys.files)
+
+
+def _nonce(index: int, last: bool) -> bytes:
+    return struct.pack(">QI", index, 1 if last else 0)  # 12 bytes
+
+
+def is_encrypted(path: str | os.PathLike) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+def encrypt_stream(keys: Keys, fin: BinaryIO, fout: BinaryIO) -> int:
+    """Encrypt everything ``fin`` gives into ``fout``; returns the plaintext size."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    salt = os.urandom(SALT_BYTES)
+    header = MAGIC + salt
+    gcm = AESGCM(_file_key(keys, salt))
+    fout.write(header)
+    size, index = 0, 0
+    block = _read_full(fin, CHUNK)
+    while True:
+        following = _read_full(fin, CHUNK) if len(block) == CHUNK else b""
+        last = not following
+        fout.write(gcm.encrypt(_nonce(index, last), block, header))
+        size += len(block)
+        if last:
+            return size
+        block, index = following, index + 1
+
+
+def decrypt_stream(keys: Keys, fin: BinaryIO, fout: BinaryIO, *, name: str = "") -> int:
+    """Decrypt ``fin`` into ``fout`` chunk by chunk; :class:`DamagedFileError` if any chunk fails, the file is
+    cut short or has trailing bytes. Returns the plaintext size."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    header = fin.read(HEADER)
+    if len(header) != HEADER or not header.startswith(MAGIC):
+        raise _damaged(name, "no encryption header")
+    gcm = AESGCM(_file_key(keys, header[len(MAGIC):]))
+    size, index = 0, 0
+    block = _read_full(fin, CHUNK + TAG)
+    while True:
+        following = _read_full(fin, CHUNK + TAG) if len(block) == CHUNK + TAG else b""
+        last = not following
+        try:
+            plain = gcm.decrypt(_nonce(index, last), block, header)
+        except InvalidTag:
+            raise _damaged(name, f"chunk {index}") from None
+        fout.write(plain)
+        size += len(plain)
+        if last:
+            return size
+        block, index = following, index + 1
+
+
+def encrypt_bytes(keys: Keys, data: bytes) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    encrypt_stream(keys, io.BytesIO(data), out)
+    return out.getvalue()
+
+
+def decrypt_bytes(keys: Keys, data: bytes, *, name: str = "") -> bytes:
+    import io
+
+    out = io.BytesIO()
+    decrypt_stream(keys, io.BytesIO(data), out, name=name)
+    return out.getvalue()
+
+
+def _read_full(fh: BinaryIO, size: int) -> bytes:
+    parts, left = [], size
+    while left:
+        part = fh.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _damaged(name: str, what: str) -> DamagedFileError:
+    return DamagedFileError(f"Het versleutelde bestand {name or ''} is beschadigd of hoort bij een andere sleutel "
+                            f"({what}); het wordt niet gelezen.",
+                            f"The encrypted file {name or ''} is damaged or belongs to another key ({what}); "
+                            "it is not read.")
