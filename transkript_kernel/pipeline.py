@@ -145,6 +145,37 @@ def process_conversation(archive, conversation_id: str, *, speakers: str | int =
                          tuple(reused))
 
 
+def transcribe_and_summarize(path: str | Path, *, language: str = "nl", speakers: str | int = "auto",
+                             participants=(), names=(), backend: str | None = None,
+                             **asr_options) -> tuple[Transcript, Summary]:
+    """What :func:`process_conversation` makes for a recording, without the case file: transcript (speakers
+    attributed) and summary. Pure: reads ``path``, writes nothing. A batch's cluster worker runs this (it never
+    opens the case file); the caller stores the two with :func:`store_processed`. With the conversation's
+    language, participants and ``asr.conversation_names`` the result equals what process_conversation stores."""
+    from . import summarize
+
+    transcript = transcribe_file(path, language=language, speakers=speakers, participants=participants,
+                                 names=tuple(names), **asr_options)
+    return transcript, summarize.summarize(transcript, backend=backend)
+
+
+def store_processed(archive, conversation_id: str, transcript: Transcript, summary: Summary, *,
+                    actor: str | None = None) -> None:
+    """Store a transcript and summary made outside this process (:func:`transcribe_and_summarize` on a cluster
+    worker) exactly as :func:`process_conversation` would: transcript revision 0 and summary version 1, consent
+    checked before each write. Nothing is stored for a stage the case file already holds."""
+    from .casefile import audit
+
+    by = actor or audit.default_actor()
+    _require_consent(archive, conversation_id)
+    if archive.original_transcript(conversation_id) is None:
+        archive.save_transcript(conversation_id, transcript, by=by)
+    if archive.summary(conversation_id) is None:
+        _require_consent(archive, conversation_id)
+        archive.save_summary(conversation_id, summary, by=by, role="docent",
+                             reason=f"eerste versie, automatisch gemaakt ({summary.backend})")
+
+
 # --- export ---------------------------------------------------------------------------------------------------
 def export_report(archive, conversation_id: str, *, language: str | None = None, with_transcript: bool = False,
                   out: str | Path | None = None, template: str = "report", school_name: str | None = None,
