@@ -177,7 +177,7 @@ def third_person(an: Analyser, clause: str, s: Sentence, owner: str | None = Non
                     for j in range(vi + 1, len(toks) - 1):
                         if low[j] == "en" and low[j + 1] not in an.c.first_singular and \
                                 low[j + 1] in _coordinated_verbs(low, vi) and \
-                                low[j + 1] not in an.c.prepositions:
+                                low[j + 1] not in an.c.prepositions and _verb_at(an, toks, j + 1):
                             out[j + 1] = nl_1sg_to_3sg(toks[j + 1])
             elif i + 1 < len(toks) and not prev_sub and not (i > 0 and low[i - 1] in EN_MODALS | {"do", "did"}):
                 out[i + 1] = en_to_3sg(toks[i + 1])
@@ -221,6 +221,17 @@ def third_person(an: Analyser, clause: str, s: Sentence, owner: str | None = Non
             out[i] = "de ouders" if nl else "the parents"
     text = _join(out)
     return _cap_first(text)
+
+
+def _verb_at(an: Analyser, toks: list[str], k: int) -> bool:
+    """Is ``toks[k]`` a verb by the part-of-speech tags ('... en stuur u' yes, '... over dieren en voetbal
+    leest' no)? True without a tagger: the word-list rule alone decides then."""
+    from .language import analysis
+
+    a = analysis(" ".join(toks), an.language)
+    if a is None or len(a.words) != len(toks):
+        return True
+    return a.words[k].pos == "WW"
 
 
 def _cap_first(s: str) -> str:
