@@ -180,15 +180,18 @@ def store_processed(archive, conversation_id: str, transcript: Transcript, summa
 def export_report(archive, conversation_id: str, *, language: str | None = None, with_transcript: bool = False,
                   out: str | Path | None = None, template: str = "report", school_name: str | None = None,
                   whisper_english: bool = False, summary: Summary | None = None, version=None,
-                  progress: Progress = None, actor: str | None = None) -> ExportResult:
+                  progress: Progress = None, actor: str | None = None,
+                  transcript: Transcript | None = None) -> ExportResult:
     """The PDF report of an archived conversation, kept with it in the case file (its export registry). With
     ``out`` a copy is also written there and registered, so the case file knows every copy it handed out.
-    ``summary``/``version`` override the latest stored summary version (``transkript report --summary``)."""
+    ``summary``/``version`` override the latest stored summary version (``transkript report --summary``);
+    ``transcript`` the stored transcript (the family's copy with other people's names replaced, see
+    :mod:`.thirdparty`)."""
     from . import labels, report
 
     _report(progress, "export", 0.0)
     conv = archive.get(conversation_id)
-    transcript = archive.transcript(conversation_id)
+    transcript = transcript if transcript is not None else archive.transcript(conversation_id)
     if transcript is None:
         raise NotFoundError(f"Gesprek {conversation_id} heeft nog geen transcript; verwerk eerst de opname.",
                             f"Conversation {conversation_id} has no transcript yet; process the recording first.")

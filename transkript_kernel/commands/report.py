@@ -43,6 +43,10 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="bij --language en: transcript laten vertalen door Whisper (alleen met een opname) / "
                         "with --language en: have Whisper translate the recording")
     p.add_argument("--school", default=None, help="schoolnaam (standaard: instelling) / school name")
+    p.add_argument("--keep-names", nargs="*", metavar="NAAM", default=None,
+                   help="namen van anderen (niet-deelnemers) niet vervangen: zonder NAAM alle, anders alleen deze; "
+                        "standaard vervangen door 'een klasgenoot' / keep other people's names (all, or these); "
+                        "by default they are replaced")
 
 
 def _is_file_source(src: str) -> bool:
@@ -64,6 +68,14 @@ def _render_file(args, out_pdf: Path) -> str:
     transcript = Transcript.load(path)
     summary = Summary.load(args.summary) if args.summary else _summarize(transcript)
     language = labels.check_language(args.language or transcript.language or "nl")
+    if _replacing(args):  # no consent form here: only the speakers' labels are known participants
+        from .. import thirdparty
+
+        found = thirdparty.find(transcript, summary)
+        red = thirdparty.redact(summary, transcript, thirdparty.choices(
+            found, keep=args.keep_names or (), language=transcript.language), found=found)
+        summary, transcript = red.summary, red.transcript
+        _print_replaced(found, red.replaced, file_source=True)
     report.render_pdf(out_pdf, transcript=transcript, summary=summary, language=language,
                       with_transcript=args.with_transcript, version=getattr(args, "report_version", None),
                       school_name=args.school)
@@ -79,6 +91,37 @@ def _print_doubts(summary, transcript, names=()) -> None:
         print(line)
 
 
+def _replacing(args) -> bool:
+    """Other people's names are replaced unless ``--keep-names`` is given without names."""
+    return getattr(args, "keep_names", None) != []
+
+
+def _print_replaced(found, replaced: dict, *, file_source: bool = False) -> None:
+    """The terminal (never a log) names what was replaced and what was kept, so the teacher can check."""
+    if not found:
+        return
+    done = [f"{tp.name} ({replaced[tp.name]}×)" for tp in found if replaced.get(tp.name)]
+    kept = [tp.name for tp in found if not replaced.get(tp.name)]
+    if done:
+        print("namen van anderen vervangen / other people's names replaced: " + ", ".join(done))
+    if kept:
+        print("namen van anderen behouden / other people's names kept: " + ", ".join(kept))
+    if file_source and done:
+        print("(zonder toestemmingsformulier zijn alleen de sprekers bekend; houd een naam met --keep-names NAAM / "
+              "without a consent form only the speakers are known; keep a name with --keep-names NAME)")
+
+
+def _family_copy(archive, args):
+    """The summary and transcript for the family: other people's names replaced (a new summary version)."""
+    from .. import thirdparty
+    from ..summary import Summary
+
+    summary = Summary.load(args.summary) if getattr(args, "summary", None) else None
+    family = thirdparty.prepare_for_family(archive, args.source, keep=args.keep_names or (), summary=summary)
+    _print_replaced(family.found, family.replaced)
+    return family
+
+
 def _summarize(transcript):
     from .. import summarize
 
@@ -91,9 +134,14 @@ def _export(archive, args, out: Path | None):
     from ..summary import Summary
 
     summary = Summary.load(args.summary) if getattr(args, "summary", None) else None
+    version, transcript = getattr(args, "report_version", None), None
+    if _replacing(args):
+        family = _family_copy(archive, args)
+        summary, transcript = family.summary, family.transcript
+        version = version or family.version
     return pipeline.export_report(archive, args.source, language=args.language, with_transcript=args.with_transcript,
                                   out=out, school_name=args.school, whisper_english=args.whisper_english,
-                                  summary=summary, version=getattr(args, "report_version", None))
+                                  summary=summary, version=version, transcript=transcript)
 
 
 def run_report(args) -> int:
