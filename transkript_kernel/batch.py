@@ -80,6 +80,7 @@ class BatchResult:
 class BatchReport:
     results: list[BatchResult] = field(default_factory=list)
     results_csv: Path | None = None
+    cluster: object = None  # a cluster.ClusterRun (dashboard, workers, per-task timings) with --cluster
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -352,12 +353,11 @@ def _failure_message(exc: Exception, error_file: Path) -> str:
 def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | None = None,
         report_language: str | None = None, with_transcript: bool = False, template: str = "report",
         notebook=None, kernel_name: str = "python3", timeout: int | None = None, speakers="auto",
-        actor: str | None = None, progress: bool = True) -> BatchReport:
+        actor: str | None = None, progress: bool = True, cluster=None) -> BatchReport:
     """Process every recording in ``input_dir`` through the case file at ``$TRANSKRIPT_DATA``; copies in
-    ``out_dir`` (``results.csv`` at the end). ``speakers`` is 'auto', 'off' or a count, as everywhere."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    import multiprocessing
-
+    ``out_dir`` (``results.csv`` at the end). ``speakers`` is 'auto', 'off' or a count, as everywhere.
+    ``cluster`` (a :class:`.cluster.ClusterOptions` or an address such as ``local:2``) runs transcription,
+    speakers and summary on Dask workers; ``workers`` then counts the local processes that render reports."""
     from tqdm import tqdm
 
     from .atomic import write_text
@@ -366,6 +366,14 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
 
     if workers < 1:
         raise InputError("--workers moet minstens 1 zijn.", "--workers must be at least 1.")
+    if isinstance(cluster, str):
+        from . import cluster as cluster_mod
+
+        cluster = cluster_mod.options(cluster)  # a refused address fails here, before anything is read
+    if cluster is not None:
+        from . import cluster as cluster_mod
+
+        cluster_mod.require_distributed()
     if report_language:
         report_language = check_language(report_language)
     speakers = parse_mode(speakers)
@@ -406,34 +414,52 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
         threads = max(1, (os.cpu_count() or 1) // min(workers, len(jobs)))
         bar = tqdm(total=len(jobs), desc="gesprekken / conversations", unit="opname", disable=not progress,
                    file=sys.stderr)
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker,
-                                 initargs=(threads,)) as pool:
-            futures = {pool.submit(_run_one, job): job for job in jobs}
-            try:
-                for fut in as_completed(futures):
-                    job = futures[fut]
-                    res = by_file[job["name"]]
-                    try:
-                        outcome = fut.result()
-                    except Exception as exc:  # the worker process itself died
-                        outcome = {"status": "failed", "message": f"{type(exc).__name__}: {exc}", "seconds": 0}
-                    for key, value in outcome.items():
-                        setattr(res, key, value)
-                    bar.update(1)
-                    bar.set_postfix_str(f"{res.file}: {res.status}", refresh=True)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                for job in jobs:
-                    if by_file[job["name"]].status == "skipped" and not by_file[job["name"]].message:
-                        by_file[job["name"]].status, by_file[job["name"]].message = \
-                            "failed", "Afgebroken. / Interrupted."
-                _write_results(report, out_dir, write_text)
-                raise
-            finally:
-                bar.close()
+
+        def record(job: dict, outcome: dict) -> None:
+            res = by_file[job["name"]]
+            for key, value in outcome.items():
+                setattr(res, key, value)
+            bar.update(1)
+            bar.set_postfix_str(f"{res.file}: {res.status}", refresh=True)
+
+        try:
+            if cluster is not None:
+                from .cluster import run_jobs
+
+                report.cluster = run_jobs(jobs, record, cluster, render_workers=min(workers, len(jobs)))
+            else:
+                _run_pool(jobs, min(workers, len(jobs)), threads, record)
+        except KeyboardInterrupt:
+            for job in jobs:
+                if by_file[job["name"]].status == "skipped" and not by_file[job["name"]].message:
+                    by_file[job["name"]].status, by_file[job["name"]].message = "failed", "Afgebroken. / Interrupted."
+            _write_results(report, out_dir, write_text)
+            raise
+        finally:
+            bar.close()
     _write_results(report, out_dir, write_text)
     return report
+
+
+def _run_pool(jobs: list[dict], workers: int, threads: int, record) -> None:
+    """The process pool on this machine: each worker files its recording and runs the notebook."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(threads,)) as pool:
+        futures = {pool.submit(_run_one, job): job for job in jobs}
+        try:
+            for fut in as_completed(futures):
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # the worker process itself died
+                    outcome = {"status": "failed", "message": f"{type(exc).__name__}: {exc}", "seconds": 0}
+                record(futures[fut], outcome)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _write_results(report: BatchReport, out_dir: Path, write_text) -> None:

@@ -1,0 +1,469 @@
+"""A batch's heavy step on a Dask distributed cluster inside the school's own network (``transkript batch
+--cluster``): past one machine, an existing engine rather than a home-made one.
+
+Division of work. Workers only compute: :func:`.cluster_worker.transcribe_recording` runs :func:`.pipeline.transcribe_and_summarize`
+(transcription, speakers, summary) on one recording's bytes, or on its path in a shared folder the coordinator
+names, and returns the transcript and summary as JSON. They never open the case file (each worker points
+``TRANSKRIPT_DATA`` at a private empty folder holding only the client's model settings). The client is the single
+writer: it checks consent and files each recording in the case file *before* anything is sent, stores what comes
+back with :func:`.pipeline.store_processed` (consent checked again), and renders each report through the
+per-conversation papermill notebook in local processes, exactly as the process pool does. A recording the case
+file already holds a transcript for (an interrupted run) is not sent again.
+
+Models are loaded once per worker by :class:`.cluster_worker.TranskriptPlugin` (a ``WorkerPlugin``), which also refuses a worker
+whose Transkript version, model hash or speech engine differs from the client's: the worker closes itself (and
+its nanny), says why on the ``transkript`` event topic, and never runs a task. CPU threads are explicit, as in the
+process pool: Dask's nanny sets ``OMP_NUM_THREADS=1``, which would halve CTranslate2's speed.
+
+Addresses: ``local:N`` starts a ``LocalCluster`` of N worker processes on 127.0.0.1 with TLS on throwaway
+certificates (``Security.temporary()``); ``tls://HOST:PORT`` needs a CA, certificate and key (mutual TLS);
+``tcp://`` is refused unless ``--insecure-local`` and a loopback host. Task keys are ``transkript-opname-<random>``:
+the dashboard and the logs never show a pupil's or a file's name. ``distributed`` is imported only here and only
+when a cluster is asked for.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from traitlets import Int, Unicode
+from traitlets.config import Configurable
+
+from .errors import InputError, TranskriptError
+
+PLUGIN_NAME = "transkript"
+EVENT_TOPIC = "transkript"
+KEY_PREFIX = "transkript-opname"
+ALLOWED_FAILURES = 3  # distributed.scheduler.allowed-failures: a task that killed this many workers is given up
+SHIPPED_SECTIONS = ("AsrSettings", "AudioSettings", "DiarizeSettings", "SummarySettings", "LlmSettings")
+
+
+class BatchSettings(Configurable):
+    """Where ``transkript batch`` runs its heavy step; the command's flags override these."""
+
+    cluster = Unicode("", help="Dask scheduler for batches: '' (this machine's process pool), 'local:N' or "
+                               "'tls://host:8786'.").tag(config=True)
+    tls_ca = Unicode("", help="CA certificate (PEM) of the school's Dask cluster.").tag(config=True)
+    tls_cert = Unicode("", help="This machine's certificate (PEM) for the Dask cluster.").tag(config=True)
+    tls_key = Unicode("", help="This machine's private key (PEM) for the Dask cluster.").tag(config=True)
+    shared_folder = Unicode("", help="Folder every worker sees at the same path: recordings in it are sent as "
+                                     "paths instead of bytes.").tag(config=True)
+    cpu_threads = Int(0, min=0, help="CPU threads per recording on a worker; 0: the worker's cores divided by "
+                                     "its task slots.").tag(config=True)
+    connect_timeout = Int(20, min=1, help="Seconds to wait for the scheduler (and for a first worker).").tag(
+        config=True)
+
+
+class ClusterAddressError(InputError):
+    """The cluster address or its certificates are unusable (refused before anything is sent)."""
+
+
+class ClusterUnavailableError(TranskriptError):
+    """The scheduler cannot be reached, or no worker was accepted."""
+
+    exit_code = 6
+
+
+@dataclass
+class ClusterOptions:
+    address: str  # local:N, tls://host:port, tcp://127.0.0.1:port
+    tls_ca: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    insecure_local: bool = False
+    shared_folder: str = ""
+    cpu_threads: int = 0
+    connect_timeout: float = 20.0
+    local_workers: int = 0  # N of local:N (0: a remote scheduler)
+
+    @property
+    def encrypted(self) -> bool:
+        return not self.address.startswith("tcp://")
+
+
+@dataclass
+class TaskTiming:
+    """One recording's trip through the cluster (seconds; wall clock of the client and of the worker)."""
+
+    submitted: float
+    finished: float
+    compute: float  # on the worker: transcribe + speakers + summary
+    payload_bytes: int
+    warm: bool  # the worker's models were already loaded (every task after the plugin's set-up)
+    worker_task: int  # how many tasks this worker process had run, this one included
+
+
+@dataclass
+class ClusterRun:
+    """What a cluster batch reports besides results.csv: for the coordinator and the benchmark."""
+
+    address: str = ""
+    dashboard: str = ""
+    workers: int = 0  # accepted at the start
+    refused: list[str] = field(default_factory=list)  # one bilingual line per refused worker
+    setup_seconds: list[float] = field(default_factory=list)  # the plugin's model loading, per worker
+    tasks: list[TaskTiming] = field(default_factory=list)
+
+
+# --- the address ------------------------------------------------------------------------------------------------
+def require_distributed():
+    """``distributed``, or a message saying how to get it (it is only needed for ``--cluster``)."""
+    try:
+        import distributed
+    except ImportError as exc:
+        raise ClusterUnavailableError(
+            "Voor --cluster is het pakket 'distributed' (Dask) nodig: pip install distributed. Zonder --cluster "
+            "werkt de batch zoals altijd.",
+            "--cluster needs the package 'distributed' (Dask): pip install distributed. Without --cluster the "
+            "batch works as always.") from exc
+    return distributed
+
+
+def options(address: str, *, tls_ca: str = "", tls_cert: str = "", tls_key: str = "", insecure_local: bool = False,
+            shared_folder: str = "", cpu_threads: int = 0, connect_timeout: float = 20.0) -> ClusterOptions:
+    """Check an address and its certificates without touching the network: refused within milliseconds."""
+    address = (address or "").strip()
+    opts = ClusterOptions(address, tls_ca, tls_cert, tls_key, insecure_local, shared_folder, cpu_threads,
+                          float(connect_timeout))
+    if address.startswith("local:") or address == "local":
+        count = address.partition(":")[2] or str(os.cpu_count() or 1)
+        if not count.isdigit() or int(count) < 1:
+            raise ClusterAddressError(f"'{address}': gebruik local:N met N ≥ 1 werkprocessen.",
+                                      f"'{address}': use local:N with N ≥ 1 worker processes.")
+        opts.local_workers = int(count)
+        opts.address = f"local:{count}"
+        return opts
+    if "://" not in address:
+        address = opts.address = f"tcp://{address}"  # what distributed would assume: plain text
+    scheme, host = urlsplit(address).scheme, urlsplit(address).hostname or ""
+    if scheme == "tls":
+        missing = [flag for flag, value in (("--tls-ca", tls_ca), ("--tls-cert", tls_cert), ("--tls-key", tls_key))
+                   if not value]
+        if missing:
+            raise ClusterAddressError(
+                f"Een tls://-cluster vraagt wederzijdse TLS: geef ook {', '.join(missing)} (of BatchSettings.tls_*).",
+                f"A tls:// cluster needs mutual TLS: also give {', '.join(missing)} (or BatchSettings.tls_*).")
+        for value in (tls_ca, tls_cert, tls_key):
+            if not Path(value).expanduser().is_file():
+                raise ClusterAddressError(f"Het certificaatbestand {value} bestaat niet.",
+                                          f"The certificate file {value} does not exist.")
+        return opts
+    if scheme == "tcp":
+        if insecure_local and _loopback(host):
+            return opts
+        raise ClusterAddressError(
+            f"{address}: een cluster zonder versleuteling wordt geweigerd; TLS is verplicht (tls:// met "
+            "--tls-ca, --tls-cert en --tls-key, of local:N). Alleen voor een test op deze computer: "
+            "--insecure-local met 127.0.0.1.",
+            f"{address}: a cluster without encryption is refused; TLS is required (tls:// with --tls-ca, "
+            "--tls-cert and --tls-key, or local:N). Only for a test on this computer: --insecure-local with "
+            "127.0.0.1.")
+    raise ClusterAddressError(f"Onbekend clusteradres {address}: gebruik local:N of tls://HOST:8786.",
+                              f"Unknown cluster address {address}: use local:N or tls://HOST:8786.")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --- what must match between client and worker ------------------------------------------------------------------
+def fingerprint() -> dict[str, str]:
+    """Transkript's version, the speech model's SHA-256 and the speech engine's versions: a worker that differs
+    in any of these would make other transcripts than this machine, so it is refused."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__, asr
+    from . import settings as settings_mod
+    from . import weights
+
+    model_dir = weights.resolve_model(settings_mod.get(asr.AsrSettings).model)
+    engine = []
+    for dist in ("faster-whisper", "ctranslate2"):
+        try:
+            engine.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            engine.append(f"{dist} ?")
+    return {"transkript": __version__, "model": _model_sha(model_dir), "engine": ", ".join(engine)}
+
+
+_MODEL_SHA: dict[str, str] = {}
+
+
+def _model_sha(model_dir: Path) -> str:
+    from .weights import DEFAULT_NAME, MODEL_SHA256, model_name
+
+    if model_name(model_dir) == DEFAULT_NAME:  # assembled and checked against this hash when it was made
+        return MODEL_SHA256
+    key = str(model_dir.resolve())
+    if key not in _MODEL_SHA:
+        from .atomic import sha256_file
+
+        _MODEL_SHA[key] = sha256_file(model_dir / "model.bin")
+    return _MODEL_SHA[key]
+
+
+def mismatch(mine: dict, expected: dict) -> tuple[str, str] | None:
+    """(nl, en) naming what differs, or None."""
+    names = {"transkript": ("Transkript-versie", "Transkript version"), "model": ("modelhash", "model hash"),
+             "engine": ("spraakherkenning", "speech engine")}
+    diff = [k for k in names if mine.get(k) != expected.get(k)]
+    if not diff:
+        return None
+    nl = "; ".join(f"{names[k][0]} {mine.get(k)!s} ≠ {expected.get(k)!s}" for k in diff)
+    en = "; ".join(f"{names[k][1]} {mine.get(k)!s} ≠ {expected.get(k)!s}" for k in diff)
+    return nl, en
+
+
+def shipped_settings() -> dict:
+    """The client's settings a worker needs to make the same transcript and summary (never the case file's)."""
+    import json
+
+    from .settings import settings_path
+
+    path = settings_path()
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in values.items() if k in SHIPPED_SECTIONS and isinstance(v, dict)} \
+        if isinstance(values, dict) else {}
+
+
+# --- on the client ----------------------------------------------------------------------------------------------
+@contextmanager
+def connect(opts: ClusterOptions):
+    """A client on the cluster (starting a LocalCluster for ``local:N``), the plugin registered and at least one
+    worker accepted; yields ``(client, ClusterRun)``. Unreachable scheduler → a message within the timeout."""
+    require_distributed()
+    import logging
+
+    import dask
+    from distributed import Client, LocalCluster
+    from distributed.security import Security
+
+    from .cluster_worker import TranskriptPlugin, worker_status
+
+    run = ClusterRun(address=opts.address)
+    cluster = None
+    config = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+              "distributed.comm.timeouts.connect": f"{opts.connect_timeout}s"}
+    with dask.config.set(config):
+        try:
+            if opts.local_workers:
+                threads = opts.cpu_threads or max(1, (os.cpu_count() or 1) // opts.local_workers)
+                opts.cpu_threads = threads
+                cluster = LocalCluster(n_workers=opts.local_workers, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                       security=Security.temporary(), protocol="tls://",
+                                       silence_logs=logging.ERROR, env={"OMP_NUM_THREADS": str(threads)})
+                client = Client(cluster, security=cluster.security, timeout=opts.connect_timeout)
+            else:
+                if opts.encrypted:
+                    security = Security(tls_ca_file=str(Path(opts.tls_ca).expanduser()),
+                                        tls_client_cert=str(Path(opts.tls_cert).expanduser()),
+                                        tls_client_key=str(Path(opts.tls_key).expanduser()),
+                                        require_encryption=True)
+                else:
+                    security = Security()
+                client = Client(opts.address, security=security, timeout=opts.connect_timeout)
+        except (OSError, TimeoutError) as exc:
+            if cluster is not None:
+                cluster.close()
+            raise ClusterUnavailableError(
+                f"De Dask-scheduler op {opts.address} is niet bereikbaar binnen {opts.connect_timeout:g} s "
+                f"(draait hij, klopt de poort, laat de firewall hem door, kloppen de certificaten?).",
+                f"The Dask scheduler at {opts.address} cannot be reached within {opts.connect_timeout:g} s (is it "
+                f"running, is the port right, does the firewall let it through, are the certificates right?).") \
+                from exc
+        try:
+            run.dashboard = client.dashboard_link or ""
+            client.subscribe_topic(EVENT_TOPIC, lambda event: _on_event(event, run))
+            client.register_plugin(TranskriptPlugin(fingerprint(), shipped_settings(), opts.cpu_threads),
+                                   name=PLUGIN_NAME)
+            _accepted(client, opts, run)
+            yield client, run
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _on_event(event, run: ClusterRun) -> None:
+    _, msg = event
+    if msg.get("event") == "refused":
+        line = f"{msg['nl']} / {msg['en']} ({msg.get('worker', '?')})"
+        if line not in run.refused:
+            run.refused.append(line)
+            print(line, file=sys.stderr)
+
+
+def _accepted(client, opts: ClusterOptions, run: ClusterRun) -> None:
+    """Wait for a first worker that passed the plugin's check; refuse to go on when every worker was refused."""
+    from .cluster_worker import worker_status
+
+    try:
+        client.wait_for_workers(1, timeout=opts.connect_timeout)
+    except (TimeoutError, OSError) as exc:
+        raise ClusterUnavailableError(
+            f"Er meldt zich geen werker bij {opts.address} binnen {opts.connect_timeout:g} s.",
+            f"No worker joined {opts.address} within {opts.connect_timeout:g} s.") from exc
+    limit = time.monotonic() + 600  # loading the models takes seconds, assembling them once a minute
+    while time.monotonic() < limit:
+        states = [s for s in client.run(worker_status, on_error="return").values() if isinstance(s, dict)]
+        ready = [s for s in states if s.get("state") == "ready"]
+        if ready:
+            run.workers = len(ready)
+            run.setup_seconds = [round(s["seconds"], 2) for s in ready]
+            return
+        if run.refused and not any(s.get("state") in ("new", "loading") for s in states):
+            raise ClusterUnavailableError(f"Geen enkele werker is geaccepteerd: {'; '.join(run.refused)}",
+                                          f"No worker was accepted: {'; '.join(run.refused)}")
+        time.sleep(0.5)
+    raise ClusterUnavailableError("Geen werker werd binnen 10 minuten gereed.", "No worker got ready within 10 minutes.")
+
+
+def task_spec(archive, conversation_id: str, item, speakers, shared_folder: str = "") -> dict:
+    """What a worker needs for one recording: its bytes (or its shared-folder path), the conversation's language,
+    the consent form's participants and names (the pool's vocabulary), the speakers mode. No pupil in the key."""
+    from dataclasses import asdict
+
+    from . import asr
+
+    conv = archive.get(conversation_id)
+    spec = {"name": archive.recording_path(conversation_id).name, "sha256": conv.recording_sha256,
+            "language": conv.language, "speakers": speakers, "names": list(asr.conversation_names(conv)),
+            "participants": [asdict(p) for p in conv.participants], "data": None, "path": None}
+    shared = Path(shared_folder).expanduser().resolve() if shared_folder else None
+    if shared is not None and shared in item.file.parents:
+        spec["path"] = str(item.file)
+    else:
+        spec["data"] = item.file.read_bytes()
+    return spec
+
+
+def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, render_workers: int = 1) -> ClusterRun:
+    """The batch's jobs through the cluster: file (client) → compute (workers) → store (client) → notebook (local
+    processes). ``record(job, outcome)`` gets each job's outcome dict exactly once, as the pool's ``_run_one``
+    returns it."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+    from concurrent.futures import wait as wait_local
+
+    from distributed import wait as wait_dask
+
+    from . import pipeline
+    from .batch import _init_worker, _run_one, file_conversation
+    from .cluster_worker import transcribe_recording
+    from .casefile.archive import Archive
+    from .summary import Summary
+    from .transcript import Transcript
+
+    pending = list(jobs)
+    dask_futures: dict = {}  # future → (job, conversation id, submitted at, payload bytes)
+    render_futures: dict = {}
+    threads = max(1, (os.cpu_count() or 1) // max(1, render_workers))
+    ctx = multiprocessing.get_context("spawn")
+    with connect(opts) as (client, run), Archive() as archive, \
+            ProcessPoolExecutor(max_workers=render_workers, mp_context=ctx, initializer=_init_worker,
+                                initargs=(threads,)) as renderers:
+        print(f"Dask-dashboard (alleen op deze computer / this computer only): {run.dashboard}", file=sys.stderr)
+
+        def fail(job, started, exc=None, message=None):
+            record(job, {"status": "failed", "message": message or _both(exc),
+                         "seconds": round(time.monotonic() - started, 1)})
+
+        def launch(job):
+            started = time.monotonic()
+            try:
+                cid = file_conversation(archive, job["item"], actor=job["actor"])  # consent first, then import
+                if archive.original_transcript(cid) is not None:  # resumed: the notebook reuses what is stored
+                    render_futures[renderers.submit(_run_one, job)] = (job, started)
+                    return
+                pipeline._require_consent(archive, cid)
+                spec = task_spec(archive, cid, job["item"], job["speakers"], opts.shared_folder)
+            except TranskriptError as exc:
+                return fail(job, started, exc)
+            except OSError as exc:
+                return fail(job, started, message=f"{type(exc).__name__}: {exc.strerror}")
+            size = len(spec["data"] or b"")
+            future = client.submit(transcribe_recording, spec, key=f"{KEY_PREFIX}-{secrets.token_hex(8)}",
+                                   pure=False)
+            dask_futures[future] = (job, cid, started, time.time(), size)
+
+        try:
+            while pending or dask_futures or render_futures:
+                slots = max(2, 2 * sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
+                while pending and len(dask_futures) < slots:
+                    launch(pending.pop(0))
+                if dask_futures:
+                    try:
+                        done = wait_dask(list(dask_futures), timeout=0.5, return_when="FIRST_COMPLETED").done
+                    except TimeoutError:
+                        done = set()
+                    for future in done:
+                        job, cid, started, submitted, size = dask_futures.pop(future)
+                        _collect(future, job, cid, started, submitted, size, archive, run, renderers,
+                                 render_futures, fail, Transcript, Summary)
+                if render_futures:
+                    done, _ = wait_local(list(render_futures), timeout=0 if dask_futures else 0.5,
+                                         return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job, started = render_futures.pop(future)
+                        try:
+                            outcome = future.result()
+                        except Exception as exc:  # the render process itself died
+                            outcome = {"status": "failed", "message": f"{type(exc).__name__}: {exc}"}
+                        outcome["seconds"] = round(time.monotonic() - started, 1)
+                        record(job, outcome)
+        except BaseException:
+            for future in dask_futures:
+                future.cancel()
+            renderers.shutdown(wait=False, cancel_futures=True)
+            raise
+    return run
+
+
+def _both(exc: TranskriptError) -> str:
+    return f"{exc.nl} / {exc.en}" if exc.nl != exc.en else exc.nl
+
+
+def _collect(future, job, cid, started, submitted, size, archive, run, renderers, render_futures, fail,
+             Transcript, Summary) -> None:
+    """One finished cluster task: store its results (consent checked again), then queue the report."""
+    from distributed import KilledWorker
+
+    from . import pipeline
+    from .batch import _run_one
+
+    if future.status != "finished":
+        exc = future.exception() if future.status == "error" else None
+        if isinstance(exc, KilledWorker):
+            message = (f"Werkers vielen {ALLOWED_FAILURES} keer uit tijdens deze opname; niet verwerkt. / "
+                       f"Workers died {ALLOWED_FAILURES} times while processing this recording; not processed.")
+        else:
+            message = f"{type(exc).__name__}: {exc}" if exc is not None else f"Dask: {future.status}"
+        return fail(job, started, message=message)
+    out = future.result()
+    future.release()
+    if "error" in out:
+        return fail(job, started, TranskriptError(out["error"]["nl"], out["error"]["en"]))
+    run.tasks.append(TaskTiming(submitted, time.time(), round(out["compute"], 3), size, out["warm"],
+                                out["worker_task"]))
+    try:
+        pipeline.store_processed(archive, cid, Transcript.from_json(out["transcript"]),
+                                 Summary.from_json(out["summary"]), actor=job["actor"])
+    except TranskriptError as exc:
+        return fail(job, started, exc)
+    render_futures[renderers.submit(_run_one, job)] = (job, started)
