@@ -21,7 +21,7 @@ LOAD_TIMEOUT = 120_000  # ms: a cold kernel imports the widgets and the engine
 PROCESS_TIMEOUT = 900_000  # ms: faster-whisper on two shared CPU cores
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """``transkript app`` exactly as a teacher starts it, on a free port, with a private data directory."""
     if not Path(CHROMIUM).exists():
@@ -35,8 +35,10 @@ def server(tmp_path_factory):
         app.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module-scoped: Playwright's sync API runs an event loop in this thread while it is open, so it must be
+    closed before the next browser test module starts its own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -8,6 +8,7 @@ plain client that sets the headers and from Chromium on a page of another origin
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import http.server
 import re
 import threading
@@ -126,7 +127,9 @@ def _websocket(url: str, headers: dict) -> str:
         ws.close()
         return "open"
 
-    return asyncio.run(attempt())
+    # in a thread of its own: another test module's Playwright may hold an event loop in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, attempt()).result()
 
 
 @pytest.mark.browser
