@@ -425,3 +425,34 @@ def test_the_pipeline_gives_the_consent_form_participants_to_attribute(tmp_path,
     pipeline.import_recording(archive, conv.id, _tone(tmp_path / "toon.m4a"))
     pipeline.process_conversation(archive, conv.id, speakers=2)
     assert [(p.name, p.role) for p in seen["participants"]] == [("Meester Bram", "docent"), ("Anouk Dekker", "school")]
+
+
+@pytest.mark.slow
+def test_a_three_speaker_conversation_of_our_own_gets_three_named_speakers(tmp_path):
+    """spk3-twee-juffen (tests/data/speakers/): a teacher and the IB'er, two alike female voices, and a father,
+    through the one workflow's transcribe step with the consent form's participants."""
+    import shutil
+    import subprocess
+
+    from conftest import ROOT
+    from transkript_kernel import asr, pipeline
+    from transkript_kernel.conversation import Participant
+
+    if not (shutil.which("espeak-ng") and shutil.which("sox")):
+        pytest.skip("espeak-ng/sox are not installed (make setup installs them)")
+    conv_path = ROOT / "tests" / "data" / "speakers" / "spk3-twee-juffen.json"
+    src, out = tmp_path / "src", tmp_path / "audio"
+    src.mkdir()
+    shutil.copy(conv_path, src)
+    subprocess.run([sys.executable, str(EVAL / "synthesize.py"), str(src), str(out)], check=True,
+                   stdout=subprocess.DEVNULL)
+    conv = json.loads(conv_path.read_text(encoding="utf-8"))
+    form = [Participant(n, r) for n, r in conv["participants"]]
+    names = asr.conversation_names(type("C", (), {"pupil": conv["pupil"], "participants": form, "consent": None}))
+    t = pipeline.transcribe_file(out / f"{conv['id']}.wav", participants=form, names=names)
+    assert len(t.speakers) == 3
+    assert {sp.role: sp.label for sp in t.speakers.values()} == \
+        {"docent": "Juf Esther", "school": "Mevrouw Kramer", "ouder": "Meneer de Boer"}
+    t.save(tmp_path / "hyp.json")
+    scored = score("transcript", tmp_path / "hyp.json", out / f"{conv['id']}.ref.json")
+    assert scored["speaker_turn_accuracy"] >= 0.9, scored
