@@ -98,6 +98,7 @@ class TaskTiming:
     payload_bytes: int
     warm: bool  # the worker's models were already loaded (every task after the plugin's set-up)
     worker_task: int  # how many tasks this worker process had run, this one included
+    key: str = ""  # the Dask key: transkript-opname-<random>, never a name
 
 
 @dataclass
@@ -105,11 +106,14 @@ class ClusterRun:
     """What a cluster batch reports besides results.csv: for the coordinator and the benchmark."""
 
     address: str = ""
+    scheduler: str = ""  # the scheduler's own address (tls://… unless --insecure-local)
     dashboard: str = ""
     workers: int = 0  # accepted at the start
     refused: list[str] = field(default_factory=list)  # one bilingual line per refused worker
     setup_seconds: list[float] = field(default_factory=list)  # the plugin's model loading, per worker
     tasks: list[TaskTiming] = field(default_factory=list)
+    render_seconds: list[float] = field(default_factory=list)  # per report, in the local render processes
+    connect_seconds: float = 0.0  # scheduler reached (a LocalCluster started) and a first worker ready
 
 
 # --- the address ------------------------------------------------------------------------------------------------
@@ -257,6 +261,7 @@ def connect(opts: ClusterOptions):
 
     run = ClusterRun(address=opts.address)
     cluster = None
+    t0 = time.perf_counter()
     config = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
               "distributed.comm.timeouts.connect": f"{opts.connect_timeout}s"}
     with dask.config.set(config):
@@ -289,10 +294,12 @@ def connect(opts: ClusterOptions):
                 from exc
         try:
             run.dashboard = client.dashboard_link or ""
+            run.scheduler = client.scheduler.address
             client.subscribe_topic(EVENT_TOPIC, lambda event: _on_event(event, run))
             client.register_plugin(TranskriptPlugin(fingerprint(), shipped_settings(), opts.cpu_threads),
                                    name=PLUGIN_NAME)
             _accepted(client, opts, run)
+            run.connect_seconds = round(time.perf_counter() - t0, 2)
             yield client, run
         finally:
             client.close()
@@ -310,28 +317,30 @@ def _on_event(event, run: ClusterRun) -> None:
 
 
 def _accepted(client, opts: ClusterOptions, run: ClusterRun) -> None:
-    """Wait for a first worker that passed the plugin's check; refuse to go on when every worker was refused."""
+    """Wait for a first worker that passed the plugin's check; stop with the reasons when every worker that came
+    was refused, or with a plain message when none came within the timeout."""
     from .cluster_worker import worker_status
 
-    try:
-        client.wait_for_workers(1, timeout=opts.connect_timeout)
-    except (TimeoutError, OSError) as exc:
-        raise ClusterUnavailableError(
-            f"Er meldt zich geen werker bij {opts.address} binnen {opts.connect_timeout:g} s.",
-            f"No worker joined {opts.address} within {opts.connect_timeout:g} s.") from exc
-    limit = time.monotonic() + 600  # loading the models takes seconds, assembling them once a minute
-    while time.monotonic() < limit:
+    started = time.monotonic()
+    while True:
         states = [s for s in client.run(worker_status, on_error="return").values() if isinstance(s, dict)]
         ready = [s for s in states if s.get("state") == "ready"]
         if ready:
             run.workers = len(ready)
             run.setup_seconds = [round(s["seconds"], 2) for s in ready]
             return
+        waited = time.monotonic() - started
         if run.refused and not any(s.get("state") in ("new", "loading") for s in states):
             raise ClusterUnavailableError(f"Geen enkele werker is geaccepteerd: {'; '.join(run.refused)}",
                                           f"No worker was accepted: {'; '.join(run.refused)}")
+        if not states and waited > opts.connect_timeout:
+            raise ClusterUnavailableError(
+                f"Er meldt zich geen werker bij {opts.address} binnen {opts.connect_timeout:g} s.",
+                f"No worker joined {opts.address} within {opts.connect_timeout:g} s.")
+        if waited > 600:  # loading the models takes seconds; assembling them once, a minute
+            raise ClusterUnavailableError("Geen werker werd binnen 10 minuten gereed.",
+                                          "No worker got ready within 10 minutes.")
         time.sleep(0.5)
-    raise ClusterUnavailableError("Geen werker werd binnen 10 minuten gereed.", "No worker got ready within 10 minutes.")
 
 
 def task_spec(archive, conversation_id: str, item, speakers, shared_folder: str = "") -> dict:
@@ -425,6 +434,7 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, render_workers: 
                             outcome = future.result()
                         except Exception as exc:  # the render process itself died
                             outcome = {"status": "failed", "message": f"{type(exc).__name__}: {exc}"}
+                        run.render_seconds.append(outcome.get("seconds", 0.0))  # the notebook and PDF alone
                         outcome["seconds"] = round(time.monotonic() - started, 1)
                         record(job, outcome)
         except BaseException:
@@ -460,7 +470,7 @@ def _collect(future, job, cid, started, submitted, size, archive, run, renderers
     if "error" in out:
         return fail(job, started, TranskriptError(out["error"]["nl"], out["error"]["en"]))
     run.tasks.append(TaskTiming(submitted, time.time(), round(out["compute"], 3), size, out["warm"],
-                                out["worker_task"]))
+                                out["worker_task"], future.key))
     try:
         pipeline.store_processed(archive, cid, Transcript.from_json(out["transcript"]),
                                  Summary.from_json(out["summary"]), actor=job["actor"])

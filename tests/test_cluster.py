@@ -1,0 +1,271 @@
+"""`transkript batch --cluster`: the heavy step on Dask distributed, inside the school's network.
+
+Fast tests check what is refused before anything is sent (plain tcp://, missing certificates, an unreachable
+scheduler, no `distributed`). The slow ones run real workers on short cuts of the public recordings: identical
+results to the process pool over TLS, a worker killed mid-task, a worker with another model hash refused.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ffmpeg
+from transkript_kernel import batch, cli, cluster
+from transkript_kernel.cluster import ClusterAddressError, ClusterUnavailableError
+
+MANIFEST_HEADER = "file,pupil,group,kind,date,language,consent,age_band\n"
+PUPILS = {"pub01-lezen-groep5": ("Daan Özdemir", "nl"), "pub04-english-parent": ("Mia Clarke", "en")}
+TIMING = {"seconds", "duration_s", "elapsed", "created_at", "created", "processing_seconds", "at"}
+
+
+def read_results(path: Path) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as fh:
+        return {row["file"]: row for row in csv.DictReader(fh)}
+
+
+def one_recording(tmp_path) -> Path:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.m4a").write_bytes(b"x" * 100)
+    return src
+
+
+# --- refused before anything is sent --------------------------------------------------------------------------
+@pytest.mark.parametrize("address, flags", [
+    ("tcp://10.1.2.3:8786", []),
+    ("tcp://10.1.2.3:8786", ["--insecure-local"]),  # not a loopback host: the flag does not help
+    ("tcp://127.0.0.1:8786", []),  # loopback, but without the flag
+    ("scheduler.school.local:8786", []),  # no scheme: distributed would use plain tcp
+])
+def test_plain_tcp_is_refused_before_anything_runs(tmp_path, capsys, address, flags):
+    src = one_recording(tmp_path)
+    code = cli.main(["batch", str(src), "--out", str(tmp_path / "out"), "--consent", "given", "--cluster", address,
+                     *flags])
+    err = capsys.readouterr().err
+    assert code == ClusterAddressError.exit_code == 2
+    assert "TLS is verplicht" in err and "TLS is required" in err
+    assert not (tmp_path / "out").exists()  # refused before the plan, the case file or the network
+
+
+def test_tls_needs_ca_certificate_and_key(tmp_path, capsys):
+    src = one_recording(tmp_path)
+    code = cli.main(["batch", str(src), "--out", str(tmp_path / "out"), "--consent", "given",
+                     "--cluster", "tls://scheduler.school.local:8786", "--tls-ca", str(tmp_path / "ca.pem")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--tls-cert" in err and "--tls-key" in err
+    (tmp_path / "ca.pem").write_text("x")
+    with pytest.raises(ClusterAddressError) as exc:
+        cluster.options("tls://s:8786", tls_ca=str(tmp_path / "ca.pem"), tls_cert=str(tmp_path / "nope.pem"),
+                        tls_key=str(tmp_path / "ca.pem"))
+    assert "nope.pem" in exc.value.nl
+
+
+def test_local_and_loopback_addresses_are_accepted():
+    assert cluster.options("local:2").local_workers == 2
+    assert cluster.options("local:2").encrypted
+    opts = cluster.options("tcp://127.0.0.1:8786", insecure_local=True)
+    assert not opts.encrypted and opts.local_workers == 0
+    assert cluster.options("tcp://localhost:8786", insecure_local=True).address == "tcp://localhost:8786"
+    for bad in ("local:0", "local:x", "udp://127.0.0.1:1"):
+        with pytest.raises(ClusterAddressError):
+            cluster.options(bad, insecure_local=True)
+
+
+def test_settings_give_the_cluster_and_the_flag_wins(tmp_path, isolated_data):
+    from transkript_kernel import settings
+    from transkript_kernel.commands.batch import cluster_options
+
+    settings.save_config({"BatchSettings": {"cluster": "local:3", "connect_timeout": 7}})
+    args = cli.build_parser().parse_args(["batch", "in", "--out", "out"])
+    opts = cluster_options(args)
+    assert opts.local_workers == 3 and opts.connect_timeout == 7
+    args.cluster = "off"
+    assert cluster_options(args) is None
+
+
+def test_unreachable_scheduler_is_a_clear_message_within_the_timeout(tmp_path, capsys):
+    from transkript_kernel import settings
+    from transkript_kernel.casefile.archive import Archive
+
+    settings.save_config({"BatchSettings": {"connect_timeout": 2}})
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    src = one_recording(tmp_path)
+    code = cli.main(["batch", str(src), "--out", str(tmp_path / "out"), "--consent", "given",
+                     "--cluster", f"tcp://127.0.0.1:{port}", "--insecure-local", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == ClusterUnavailableError.exit_code
+    assert "niet bereikbaar binnen 2 s" in err and "cannot be reached within 2 s" in err
+    with Archive() as archive:  # nothing was filed for a cluster that is not there
+        assert len(archive.list()) == 0
+
+
+def test_without_distributed_the_message_says_how_to_get_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ClusterUnavailableError) as exc:
+        cluster.require_distributed()
+    assert "pip install distributed" in exc.value.nl and "Without --cluster" in exc.value.en
+
+
+def test_fingerprint_mismatch_names_what_differs():
+    mine = cluster.fingerprint()
+    assert cluster.mismatch(mine, dict(mine)) is None
+    other = dict(mine, model="0" * 64)
+    nl, en = cluster.mismatch(mine, other)
+    assert "modelhash" in nl and "model hash" in en and "transkript" not in nl.lower()
+
+
+def test_engine_does_not_import_distributed_for_settings():
+    code = ("import sys; from transkript_kernel import settings, cluster; settings.markdown_table();"
+            "import transkript_kernel.commands.batch; print('distributed' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- real workers (slow) ----------------------------------------------------------------------------------------
+def _clips(tmp_path, eval_dir, seconds: int = 30) -> tuple[Path, Path]:
+    """Short cuts of two public recordings (Dutch, English) and their manifest."""
+    src = tmp_path / "avond"
+    src.mkdir()
+    lines = []
+    for stem, (pupil, lang) in PUPILS.items():
+        ffmpeg("-i", eval_dir / "audio" / f"{stem}.m4a", "-t", seconds, "-c:a", "aac", "-b:a", "64k",
+               src / f"{stem}.m4a")
+        lines.append(f"{stem}.m4a,{pupil},5a,oudergesprek,2026-03-12,{lang},given,8-12\n")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(MANIFEST_HEADER + "".join(lines), encoding="utf-8")
+    return src, manifest
+
+
+def _without(doc, keys=TIMING):
+    """The document without timing fields and without the stored recording's (random) file name."""
+    if isinstance(doc, dict):
+        return {k: _without(v, keys) for k, v in doc.items() if k not in keys and k != "file"}
+    if isinstance(doc, list):
+        return [_without(v, keys) for v in doc]
+    return doc
+
+
+def _outputs(out: Path) -> dict[str, dict]:
+    return {p.name: _without(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(out.glob("*.*.json"))}
+
+
+@pytest.mark.slow
+def test_local_cluster_gives_the_pools_transcripts_and_summaries_over_tls(tmp_path, eval_dir, monkeypatch):
+    src, manifest = _clips(tmp_path, eval_dir)
+    monkeypatch.setenv("TRANSKRIPT_DATA", str(tmp_path / "data-pool"))
+    pool = batch.run(src, tmp_path / "pool", workers=2, manifest=manifest, progress=False)
+    assert pool.count("done") == 2, [r.message for r in pool.results]
+    monkeypatch.setenv("TRANSKRIPT_DATA", str(tmp_path / "data-cluster"))
+    dask = batch.run(src, tmp_path / "dask", workers=1, manifest=manifest, progress=False, cluster="local:2")
+    assert dask.count("done") == 2, [r.message for r in dask.results]
+
+    pool_docs, dask_docs = _outputs(tmp_path / "pool"), _outputs(tmp_path / "dask")
+    assert len(pool_docs) == 4 and pool_docs == dask_docs  # transcripts and summaries, both recordings
+    run = dask.cluster
+    assert run.scheduler.startswith("tls://127.0.0.1:")  # TLS by default, bound to this machine
+    assert run.dashboard.startswith("http://127.0.0.1:")
+    assert run.workers == 2 and len(run.tasks) == 2
+    for task in run.tasks:  # the dashboard and the logs show keys: no pupil, no file name
+        assert re.fullmatch(r"transkript-opname-[0-9a-f]{16}", task.key)
+    assert all((tmp_path / "dask" / f"{stem}.pdf").is_file() for stem in PUPILS)
+    with open(tmp_path / "dask" / "results.csv", encoding="utf-8") as fh:
+        text = fh.read()
+    assert "Daan Özdemir" in text  # results.csv is the coordinator's own list, on this machine
+
+    again = batch.run(src, tmp_path / "dask", manifest=manifest, progress=False, cluster="local:2")
+    assert again.count("already-done") == 2 and again.cluster is None  # resumable: no cluster needed at all
+
+
+def _write_certs(folder: Path) -> dict[str, str]:
+    """A CA-signed certificate for the test's own cluster, as files (what a school board hands out)."""
+    from distributed.security import Security
+
+    sec = Security.temporary()
+    paths = {}
+    for name, text in (("ca", sec.tls_ca_file), ("cert", sec.tls_client_cert), ("key", sec.tls_client_key)):
+        paths[name] = str(folder / f"{name}.pem")
+        Path(paths[name]).write_text(text)
+        os.chmod(paths[name], 0o600)
+    return paths
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_task_and_every_recording_done_once(tmp_path, eval_dir):
+    """A school's own cluster (tls:// with certificate files): the worker computing a recording is killed; the
+    task runs again elsewhere and each recording is stored exactly once."""
+    import dask
+    from distributed import Client, LocalCluster
+    from distributed.security import Security
+
+    from transkript_kernel.casefile.archive import Archive
+
+    src, manifest = _clips(tmp_path, eval_dir, seconds=25)
+    certs = _write_certs(tmp_path)
+    security = Security(tls_ca_file=certs["ca"], tls_client_cert=certs["cert"], tls_client_key=certs["key"],
+                        tls_scheduler_cert=certs["cert"], tls_scheduler_key=certs["key"],
+                        tls_worker_cert=certs["cert"], tls_worker_key=certs["key"], require_encryption=True)
+    killed = []
+    with dask.config.set({"distributed.scheduler.allowed-failures": 3}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                         security=security, protocol="tls://", env={"OMP_NUM_THREADS": "1"}) as school, \
+            Client(school, security=security) as watcher:
+
+        def kill_one_mid_task():
+            deadline = time.monotonic() + 600
+            busy_since = {}
+            while time.monotonic() < deadline and not killed:
+                for addr, keys in watcher.processing().items():
+                    if any(k.startswith(cluster.KEY_PREFIX) for k in keys):
+                        busy_since.setdefault(addr, time.monotonic())
+                        if time.monotonic() - busy_since[addr] > 4:  # well into the transcription
+                            pid = watcher.run(os.getpid, workers=[addr])[addr]
+                            os.kill(pid, signal.SIGKILL)
+                            killed.append(addr)
+                            return
+                time.sleep(0.5)
+
+        thread = threading.Thread(target=kill_one_mid_task, daemon=True)
+        thread.start()
+        opts = cluster.options(school.scheduler_address, tls_ca=certs["ca"], tls_cert=certs["cert"],
+                               tls_key=certs["key"])
+        report = batch.run(src, tmp_path / "out", manifest=manifest, progress=False, cluster=opts)
+        thread.join(timeout=5)
+    assert killed, "the watcher never saw a task running"
+    assert report.count("done") == 2, [r.message for r in report.results]
+    assert report.cluster.scheduler.startswith("tls://")
+    with Archive() as archive:
+        for r in report.results:
+            assert len(archive.transcript_revisions(r.conversation)) == 1  # stored once, not twice
+            assert len(archive.versions(r.conversation)) == 1
+    rows = read_results(tmp_path / "out" / "results.csv")
+    assert {row["status"] for row in rows.values()} == {"done"}
+
+
+@pytest.mark.slow
+def test_a_worker_with_another_model_hash_is_refused(tmp_path, monkeypatch, capsys):
+    """The client expects another model than the worker has (as when a server kept an old model): the worker
+    closes itself before any task, and with no worker left the batch stops with the reason."""
+    from transkript_kernel.casefile.archive import Archive
+
+    real = cluster.fingerprint()
+    monkeypatch.setattr(cluster, "fingerprint", lambda: dict(real, model="f" * 64))  # the client's side only
+    src = one_recording(tmp_path)
+    with pytest.raises(ClusterUnavailableError) as exc:
+        batch.run(src, tmp_path / "out", consent="given", progress=False, cluster="local:1")
+    assert "Werker geweigerd: modelhash" in exc.value.nl and "Worker refused: model hash" in exc.value.en
+    assert "refused" in capsys.readouterr().err
+    with Archive() as archive:  # refused before anything was filed or sent
+        assert len(archive.list()) == 0
