@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import EVAL, ROOT
 
 TRAIN = Path(__file__).parent / "data" / "corpus" / "train"
-COLUMNS = ("action_recall", "action_precision", "owner_accuracy", "concern_recall", "topic_recall",
+COLUMNS = ("action_recall", "action_precision", "owner_accuracy", "concern_recall", "concern_precision", "topic_recall",
            "topic_precision", "proposal_recall", "invented_words", "mean_action_words")
 
 
@@ -77,3 +77,15 @@ def test_topic_precision_counts_terms_not_labels():
     conv = {"expected": {"topics": [["lezen", "avi"], ["rekenen"]]}}
     s = Summary("nl", "x", topics=[Topic("Lezen: avi, dmt", [0]), Topic("Sociaal-emotioneel: alleen", [1])])
     assert topic_precision(s, conv, load_scorer(EVAL)) == 1 / 3
+
+
+def test_concern_precision_counts_kept_concerns_that_name_an_expected_one():
+    from transkript_kernel.evaluation import concern_precision, load_scorer
+    from transkript_kernel.summary import Concern, Summary
+
+    conv = {"expected": {"concerns": [["lezen", "avi"], ["gepest"]]}}
+    s = Summary("nl", "x", concerns=[Concern("Ze leest langzaam op avi", "docent", [0]),
+                                     Concern("Het verlof is goedgekeurd", "docent", [1])])
+    assert concern_precision(s, conv, load_scorer(EVAL)) == 0.5
+    s.concerns[1].include = False
+    assert concern_precision(s, conv, load_scorer(EVAL)) == 1.0

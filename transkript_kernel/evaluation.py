@@ -74,8 +74,8 @@ def score(summary, conv: dict, scorer) -> dict:
 
 # --- the corpus: tests/data/corpus/{train,dev,test} ---------------------------------------------------------
 SPLITS = ("train", "dev", "test")
-CORPUS_METRICS = ("action_recall", "action_precision", "owner_accuracy", "concern_recall", "topic_recall",
-                  "topic_precision", "proposal_recall", "invented_words", "mean_action_words", "actions")
+CORPUS_METRICS = ("action_recall", "action_precision", "owner_accuracy", "concern_recall", "concern_precision",
+                  "topic_recall", "topic_precision", "proposal_recall", "invented_words", "mean_action_words", "actions")
 
 
 def corpus_files(corpus: str | Path, split: str) -> list[Path]:
@@ -117,6 +117,17 @@ def topic_precision(summary, conv: dict, scorer) -> float:
                                           for k in expected)) / len(terms)
 
 
+def concern_precision(summary, conv: dict, scorer) -> float:
+    """Share of the kept concerns whose text holds a key of some expected concern (the scorer's ``has_key``).
+    The scorer itself only counts concern recall, which more concerns can only raise; this keeps the other side
+    of that trade in view. Lenient like the recall (one key suffices); 1.0 when no concern is kept."""
+    kept = [c for c in summary.concerns if getattr(c, "include", None) is not False]
+    if not kept:
+        return 1.0
+    keys = [k for ks in conv["expected"]["concerns"] for k in ks]
+    return sum(1 for c in kept if any(scorer.has_key(scorer.item_text(c.to_dict()), k) for k in keys)) / len(kept)
+
+
 def action_hits(summary, conv: dict, scorer) -> list[tuple[bool, bool]]:
     """(check, useful) per proposed action: does the item match an expected action? For the check mark's worth."""
     wanted = conv["expected"]["actions"]
@@ -146,6 +157,7 @@ def evaluate_corpus(corpus: str | Path, split: str = "dev", *, asr: str | Path |
         row = {"conversation": path.stem, "split": path.parent.name,
                **{k: figures[k] for k in CORPUS_METRICS if k in figures}}
         row["topic_precision"] = round(topic_precision(summary, conv, scorer), 4)
+        row["concern_precision"] = round(concern_precision(summary, conv, scorer), 4)
         row["invented_words"] = len(invented_words(summary, transcript))
         rows.append(row)
         hits += action_hits(summary, conv, scorer)
