@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBIAN_PACKAGES := ffmpeg chromium poppler-utils fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b sqlite3 espeak-ng hunspell-nl libhunspell-1.7-0 strace
+DEBIAN_PACKAGES := ffmpeg chromium poppler-utils fonts-dejavu-core fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b sqlite3 espeak-ng hunspell-nl libhunspell-1.7-0 strace
 PYTEST_ARGS ?=
 
 .PHONY: setup system-packages app test bench clean
@@ -17,6 +17,7 @@ system-packages:
 		echo "Debian-pakketten installeren / installing Debian packages: $$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+		rm -f $${MPLCONFIGDIR:-$$HOME/.cache/matplotlib}/fontlist-*.json; \
 	fi
 
 $(VENV)/.installed: pyproject.toml setup.py Makefile

@@ -34,6 +34,11 @@ def speaking_time(transcript: Transcript, *, unknown_label: str = "?") -> list[S
     return rows
 
 
+#: matplotlib falls back glyph by glyph along this list: Latin and Cyrillic, Ge'ez (Tigrinya), Chinese, Arabic
+#: script (drawn without joining: matplotlib does no Arabic shaping; the report's own text does).
+FONTS = ["DejaVu Sans", "Noto Sans Ethiopic", "Noto Sans CJK SC", "Noto Naskh Arabic"]
+
+
 def has_speakers(transcript: Transcript) -> bool:
     """A chart only means something when at least one segment is attributed."""
     return any(seg.speaker is not None for seg in transcript.segments)
@@ -60,8 +65,8 @@ def speaking_time_chart(transcript: Transcript, *, fmt: str = "svg", title: str 
     ax = fig.add_subplot(1, 1, 1)
     y = list(range(len(rows)))[::-1]
     ax.barh(y, minutes, color="#2f5d8a", height=0.6)
-    ax.set_yticks(y, names, fontsize=9)
-    ax.set_xlabel(unit, fontsize=9)
+    ax.set_yticks(y, names, fontsize=9, fontfamily=FONTS)
+    ax.set_xlabel(unit, fontsize=9, fontfamily=FONTS)
     ax.tick_params(axis="x", labelsize=8)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
@@ -69,7 +74,7 @@ def speaking_time_chart(transcript: Transcript, *, fmt: str = "svg", title: str 
         ax.text(m, yi, f"  {int(round(r.share * 100))} %", va="center", fontsize=8, color="#333333")
     ax.set_xlim(0, max(minutes or [1]) * 1.25 or 1)
     if title:
-        ax.set_title(title, fontsize=10, loc="left")
+        ax.set_title(title, fontsize=10, loc="left", fontfamily=FONTS)
     fig.tight_layout()
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}

@@ -13,8 +13,14 @@ from functools import lru_cache
 
 from .errors import InputError
 
-LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk", "de", "fr", "es")
-RTL_LANGUAGES = frozenset({"ar"})
+LANGUAGES = ("nl", "en", "tr", "ar", "pl", "uk", "de", "fr", "es",
+             "ti", "so", "prs", "fa", "ro", "bg", "pt", "hu", "zh", "ber", "pap", "ku", "ru", "it", "lt")
+RTL_LANGUAGES = frozenset({"ar", "fa", "prs"})  # each file's "direction" says the same (a test checks)
+#: Other ways to write a report language: Dari is Afghan Persian (ISO 639-3 ``prs``, also tagged ``fa-AF``);
+#: ``ber`` is Tamazight in Latin script (Tarifit, Kabyle and Tashelhit speakers in the Netherlands write it so);
+#: ``ku`` is Kurmanji in Latin script.
+ALIASES = {"fa-af": "prs", "zgh-latn": "ber", "tzm-latn": "ber", "rif": "ber", "kab": "ber", "zgh": "ber",
+           "kmr": "ku", "zh-hans": "zh", "zh-cn": "zh", "pt-br": "pt", "pt-pt": "pt"}
 
 
 def _labels_dir():
@@ -32,7 +38,9 @@ def load(name: str) -> dict:
 
 def check_language(language: str) -> str:
     """The language code, normalised; unknown languages are an input error (Dutch first)."""
-    code = (language or "").strip().lower().replace("_", "-").split("-")[0]
+    tag = (language or "").strip().lower().replace("_", "-")
+    code = ALIASES.get(tag) or ALIASES.get("-".join(tag.split("-")[:2])) or tag.split("-")[0]
+    code = ALIASES.get(code, code) if code not in LANGUAGES else code
     if code not in LANGUAGES:
         raise InputError(f"Onbekende verslagtaal {language!r}; kies uit: {', '.join(LANGUAGES)}.",
                          f"Unknown report language {language!r}; choose from: {', '.join(LANGUAGES)}.")
@@ -79,12 +87,14 @@ def language_name(report_language: str, content_language: str | None) -> str:
 
 
 def format_date(language: str, value: str | None) -> str:
-    """An ISO date as "12 maart 2026" in the report language; anything unparsable is shown as given."""
+    """An ISO date as "12 maart 2026" in the report language (its ``date_format``: "2026年3月12日",
+    "2026. március 12."); anything unparsable is shown as given."""
     if not value:
         return ""
     try:
         d = _date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    months = labels(language)["months"]
-    return f"{d.day} {months[d.month - 1]} {d.year}"
+    lab = labels(language)
+    return lab.get("date_format", "{day} {month} {year}").format(day=d.day, month=lab["months"][d.month - 1],
+                                                                 year=d.year)

@@ -216,7 +216,7 @@ def _css_string(value: str) -> str:
         if ch.isalnum() or ch in " .,:;-_()/{}—–":
             out.append(ch)
         else:
-            out.append(f"\\{ord(ch):06x}")
+            out.append(f"\\{ord(ch):06x} ")  # the space ends the escape (CSS eats one after it, so a real space stays)
     return '"' + "".join(out) + '"'
 
 
