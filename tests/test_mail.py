@@ -54,7 +54,7 @@ def test_mail_command_writes_a_dutch_draft_with_the_report(tmp_path, conversatio
         assert msg[header], header
     assert msg["To"] == "ouders@example.org"
     assert msg["X-Unsent"] == "1"
-    assert msg["Subject"] == "Verslag van het gesprek over Chloë Jansen (3 februari 2026)"
+    assert msg["Subject"] == "Verslag van het gesprek over Chloë (3 februari 2026)"  # first name only
     body = msg.get_body(("plain",)).get_content()
     assert "Klopt er iets niet, of mist er iets" in body and "3 februari 2026" in body
     assert body.rstrip().endswith("Basisschool Het Anker")
@@ -75,7 +75,7 @@ def test_mail_in_the_report_language(tmp_path, conversation_id):
     out = tmp_path / "en.eml"
     assert cli.main(["mail", conversation_id, "-o", str(out), "--language", "en"]) == 0
     msg = parse(out)
-    assert msg["Subject"] == "Report of the conversation about Chloë Jansen (3 February 2026)"
+    assert msg["Subject"] == "Report of the conversation about Chloë (3 February 2026)"
     assert "If anything is wrong or missing" in msg.get_body(("plain",)).get_content()
     assert mail.DEFAULT_SENDER in msg["From"]  # placeholder sender: the teacher's client fills in their own
     assert msg.get_body(("plain",))["Content-Language"] == "en"

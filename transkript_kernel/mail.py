@@ -1,8 +1,9 @@
 """An e-mail *draft* with the report attached, for the teacher's own mail client. Nothing is ever sent.
 
 The draft is an RFC 5322 message (``.eml``) with ``X-Unsent: 1``, which Outlook and Thunderbird open as a
-message to edit and send. The cover text is short, neutral and in the report language, and asks the parents
-to report anything that is wrong or missing.
+message to edit and send. The cover text is short, neutral and in the report language (one of the report's
+label languages, ``templates/labels``), and asks the parents to report anything that is wrong or missing. The
+subject names the pupil by first name only (:func:`subject_name`).
 """
 from __future__ import annotations
 
@@ -44,11 +45,24 @@ def _one_line(text) -> str:
     return " ".join(str(text or "").split())
 
 
+def subject_name(pupil: str) -> str:
+    """The pupil as the subject line names them: the first name only ("Chloë Jansen" → "Chloë"), or the initials
+    when the first word is only an initial ("J. de Vries" → "J.d.V."). A subject line is seen by anyone glancing at
+    an inbox, a shared screen or a mail server's log; the full name stays in the attached report."""
+    words = [w for w in _one_line(pupil).split() if w]
+    if not words:
+        return ""
+    first = words[0]
+    if len(first.rstrip(".")) > 1:
+        return first
+    return "".join(w[0] + "." for w in words if w[:1].isalpha())
+
+
 def cover_text(language: str, *, conversation: Conversation | None = None, school_name: str = "") -> tuple[str, str]:
     """Subject and body of the cover mail in the report language."""
     lang = L.check_language(language)
     when = L.format_date(lang, conversation.date) if conversation is not None else ""
-    pupil = conversation.pupil if conversation is not None else ""
+    pupil = subject_name(conversation.pupil) if conversation is not None else ""
     subject = L.text(lang, "mail_subject", pupil=pupil, date=when)
     if conversation is None:  # no facts: drop the empty "(…)" and "over " parts
         subject = L.labels(lang)["title"]
