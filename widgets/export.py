@@ -15,6 +15,7 @@ from typing import Callable
 
 import ipywidgets as w
 
+from .doubt_confirm import DoubtConfirm
 from .failures import failure_text, guarded
 from .i18n import t
 from .ui import Message, esc
@@ -72,7 +73,11 @@ def report_languages() -> list[tuple[str, str]]:
 
 
 class ExportPanel(w.VBox):
-    """Step 6. ``load(conversation_id)``; the transcript and summary are read from the case file at export."""
+    """Step 6. ``load(conversation_id)``; the transcript and summary are read from the case file at export.
+
+    Before a PDF is made, :class:`~.doubt_confirm.DoubtConfirm` asks the case file whether a ticked item still
+    holds doubtful words (issue 14): if so the export stops and the box lists the items and words; the
+    teacher's confirmation makes the PDF."""
 
     def __init__(self, archive_factory: Callable, **kw):
         self._archive = archive_factory
@@ -92,8 +97,9 @@ class ExportPanel(w.VBox):
         self.download = w.HTML()
         self.preview = w.HBox()
         self.preview.add_class("tk-preview")
-        super().__init__([w.HBox([self.language, self.with_transcript]), self.make_button, self.message,
-                          self.download, self.preview], **kw)
+        self.confirm = DoubtConfirm(on_confirm=self.export)
+        super().__init__([w.HBox([self.language, self.with_transcript]), self.make_button, self.confirm,
+                          self.message, self.download, self.preview], **kw)
 
     def load(self, conversation_id: str, language: str = "nl") -> None:
         self.conversation_id = conversation_id
@@ -102,6 +108,7 @@ class ExportPanel(w.VBox):
         self.message.clear()
         self.download.value = ""
         self.preview.children = []
+        self.confirm.reset()  # a confirmation holds for one conversation's words only
         warm_renderer()
 
     @guarded("export")
@@ -111,6 +118,9 @@ class ExportPanel(w.VBox):
 
         archive = self._archive()
         cid = self.conversation_id
+        if self.confirm.needs_confirmation_for(archive, cid):  # shown in the box; its button exports again
+            self.message.show("warn", t("export.confirm_first"))
+            return None
         self.make_button.disabled = True
         self.message.show("info", t("export.working"))
         warming = _warming.get("thread")

@@ -1,0 +1,94 @@
+"""The engine's finished features as the teacher meets them in the app: doubtful words before the PDF, when the
+recording goes, a sensitive conversation, withdrawn consent in another tab, the speakers choice, and failures.
+
+Widgets are driven as the page would, against the real engine and a real case file in an isolated data directory
+(``isolated_data``), like ``test_widgets.py``; no ASR model runs here."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import EVAL, reference_transcript
+
+CONV = "pub01-lezen-groep5"
+WAV = EVAL / "audio" / f"{CONV}.wav"
+
+
+def _app(language="nl"):
+    from transkript_widgets.app import App
+
+    return App(language=language, poll=False)
+
+
+def _register(app, pupil="Sanne Testleerling"):
+    form = app.consent
+    form.pupil.value = pupil
+    form.teacher.value = "Meester Bram"
+    form.parent.value = "Mevrouw Visser"
+    form.group.value = "groep 5"
+    form.age_band.value = "8-12"
+    form.consent.value = "given"
+    form.create_button.click()
+    return form
+
+
+def _text(html_widget) -> str:
+    return re.sub(r"<[^>]+>", "", html_widget.value)
+
+
+@pytest.fixture
+def processed(tmp_path):
+    """A conversation with a real recording, the reference transcript and a real extractive summary, open."""
+    from transkript_kernel import summarize
+    from transkript_kernel.transcript import Transcript
+
+    app = _app()
+    _register(app)
+    assert app.upload.import_bytes(WAV.name, WAV.read_bytes()), _text(app.upload.message)
+    cid = app.conversation_id
+    archive = app.archive()
+    transcript = Transcript.load(reference_transcript(CONV, tmp_path))
+    archive.save_transcript(cid, transcript, by="test")
+    archive.save_summary(cid, summarize.summarize(transcript), by="test", role="docent", reason="eerste versie")
+    app.open_conversation(cid)
+    return app, cid
+
+
+def _add_action(archive, cid, text, *, include=True):
+    from transkript_kernel.summary import Action
+
+    summary = archive.summary(cid)
+    summary.actions.append(Action(text, "ouder", None, [1], include=include))
+    archive.save_summary(cid, summary, by="test", role="docent", reason="test")
+
+
+# --- 1. doubtful words stop the PDF until the teacher confirms them (issue 14 item 2) ---------------------------
+def test_no_pdf_while_a_ticked_item_holds_a_doubtful_word_until_confirmed(processed):
+    app, cid = processed
+    archive = app.archive()
+    export = app.export
+    assert export.export() is not None  # no doubtful word in a ticked item: the PDF is made at once
+    assert export.confirm.layout.display == "none"
+    made = len(archive.exports(cid))
+    _add_action(archive, cid, "Ouder belt juf Daantje-Xqz vrijdag.")
+    app.open_conversation(cid)
+    assert app.export.export() is None  # stopped: the box shows the item and the word
+    export = app.export
+    assert len(archive.exports(cid)) == made
+    assert export.confirm.layout.display is None
+    assert "<u>Daantje-Xqz</u>" in export.confirm.items.value and "Ouder belt juf" in export.confirm.items.value
+    assert "twijfelwoorden" in _text(export.message)
+    export.confirm.confirm_button.click()  # disabled until ticked: nothing happens
+    assert len(archive.exports(cid)) == made
+    export.confirm.checked.value = True
+    export.confirm.confirm_button.click()  # confirming makes the PDF
+    assert len(archive.exports(cid)) == made + 1 and "tk-msg-ok" in export.message.value
+    assert export.export() is not None  # the same words, confirmed: no second question
+
+
+def test_an_unticked_item_with_a_doubtful_word_does_not_block(processed):
+    app, cid = processed
+    _add_action(app.archive(), cid, "Ouder belt juf Daantje-Xqz vrijdag.", include=False)
+    app.open_conversation(cid)
+    assert app.export.export() is not None and app.export.confirm.layout.display == "none"
