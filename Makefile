@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DEBIAN_PACKAGES := ffmpeg chromium poppler-utils fonts-dejavu-core fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b sqlite3 espeak-ng hunspell-nl libhunspell-1.7-0 strace
 PYTEST_ARGS ?=
 
-.PHONY: setup system-packages app test bench clean
+.PHONY: setup system-packages app test soak bench clean
 
 setup: system-packages $(VENV)/.installed
 
@@ -33,6 +33,10 @@ app: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# the long crash soak: thousands of SIGKILLs in the case file's workflow, plaintext and encrypted (not in `test`)
+soak: setup
+	TRANSKRIPT_SOAK=1 $(PY) -m pytest -m soak tests/test_casefile_killed.py $(PYTEST_ARGS)
 
 bench: setup
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -5,11 +5,18 @@ Prints the insert rate (conversations per second, end to end through ``Archive``
 fsync, index), search latency p50/p95 in milliseconds (target p95 < 50 ms), listing latency and the time of a
 verified deletion. Invented names only.
 
-    .venv/bin/python benchmarks/archive.py [--n 10000] [--queries 300] [--keep DIR]
+Encryption at rest (issue 11): the cost of importing a recording (copy, hash, encrypt) and of the file side of
+processing (decrypt the recording for decoding, store transcript and summary), encrypted against the test-only
+plaintext mode, with the overhead in percent (target ≤ 10%); the search figures are for the encrypted archive
+(SQLCipher), optionally also plaintext (``--search-plaintext``). Reports, never asserts.
+
+    .venv/bin/python benchmarks/archive.py [--n 10000] [--queries 300] [--keep DIR] [--recording-mb 50]
+                                           [--recordings 6] [--search-plaintext]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -53,15 +60,85 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
+def _mode(encrypted: bool) -> None:
+    """Encrypted (a benchmark passphrase, never the real keyring) or the test-only plaintext mode."""
+    os.environ.setdefault("TRANSKRIPT_PASSPHRASE", "benchmark-wachtwoord")
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    if encrypted:
+        os.environ.pop("TRANSKRIPT_PLAINTEXT_FOR_TESTS", None)
+    else:
+        os.environ["TRANSKRIPT_PLAINTEXT_FOR_TESTS"] = "1"
+
+
+def recording_cost(mb: int, count: int) -> None:
+    """Import and the file side of processing, encrypted vs plaintext, alternating rounds (fair to a busy
+    machine); the minimum of each is compared (the least disturbed run)."""
+    from transkript_kernel.transcript import Segment, Transcript
+
+    rng = random.Random(7)
+    timings: dict[tuple[bool, str], list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="transkript-bench-rec-") as tmp:
+        tmp = Path(tmp)
+        record = consent.record(True, "ouder")
+        segments = [Segment(i, i * 3.0, i * 3.0 + 2.5, f"Zin {i} over {rng.choice(TOPICS)} en {rng.choice(ACTIONS)}.",
+                            "S1") for i in range(400)]
+        for round_ in range(count):
+            src = tmp / f"opname{round_}.wav"
+            with open(src, "wb") as fh:
+                fh.write(b"RIFF")
+                for _ in range(mb):
+                    fh.write(os.urandom(1 << 20))
+            for encrypted in ((True, False) if round_ % 2 else (False, True)):
+                _mode(encrypted)
+                archive = Archive(tmp / f"data-{encrypted}")
+                conv = archive.create(pupil=f"Bench Kind {round_}", date="2026-10-05", kind="oudergesprek",
+                                      consent=record)
+                t0 = time.perf_counter()
+                archive.import_recording(conv.id, src)
+                timings.setdefault((encrypted, "import"), []).append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                with archive.recording_file(conv.id) as plain:  # what processing does before decoding
+                    with open(plain, "rb") as fh:
+                        while fh.read(1 << 20):
+                            pass
+                archive.save_transcript(conv.id, Transcript(language="nl", duration=1200.0, segments=segments),
+                                        by="transkript")
+                item = synthetic(rng, round_)
+                archive.save_summary(conv.id, item["summary"], by="Juf Bench", role="docent", reason="eerste")
+                timings.setdefault((encrypted, "process"), []).append(time.perf_counter() - t0)
+                archive.close()
+            src.unlink()
+    for stage in ("import", "process"):
+        enc, plain = min(timings[(True, stage)]), min(timings[(False, stage)])
+        print(f"{stage} of a {mb} MB recording ({'copy, hash, store' if stage == 'import' else 'decrypt for decoding, read it, store transcript and summary'}): "
+              f"encrypted {enc * 1000:.0f} ms, plaintext {plain * 1000:.0f} ms, overhead {100 * (enc / plain - 1):+.0f}% "
+              f"(min of {len(timings[(True, stage)])}; median encrypted "
+              f"{statistics.median(timings[(True, stage)]) * 1000:.0f} ms, plaintext "
+              f"{statistics.median(timings[(False, stage)]) * 1000:.0f} ms)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--keep", type=Path, help="keep the filled archive in this (new) directory")
+    ap.add_argument("--recording-mb", type=int, default=50)
+    ap.add_argument("--recordings", type=int, default=6, help="rounds of the encrypted/plaintext comparison")
+    ap.add_argument("--search-plaintext", action="store_true", help="also fill and search a plaintext archive")
     args = ap.parse_args()
+    if args.recordings:
+        recording_cost(args.recording_mb, args.recordings)
+    for encrypted in ((True, False) if args.search_plaintext else (True,)):
+        _mode(encrypted)
+        print(f"--- {'encrypted (SQLCipher + AES-GCM)' if encrypted else 'plaintext test mode'}")
+        fill_and_search(args, encrypted)
+    return 0
+
+
+def fill_and_search(args, encrypted: bool) -> None:
     rng = random.Random(20261128)
     with tempfile.TemporaryDirectory(prefix="transkript-bench-") as tmp:
-        data = args.keep or Path(tmp) / "data"
+        data = (args.keep / ("enc" if encrypted else "plain")) if args.keep else Path(tmp) / "data"
         archive = Archive(data)
         record = consent.record(True, "ouder")
         items = [synthetic(rng, i) for i in range(args.n)]
@@ -115,7 +192,6 @@ def main() -> int:
         size = sum(p.stat().st_size for p in Path(data).rglob("*") if p.is_file())
         print(f"archive size on disk: {size / 1e6:.1f} MB")
         archive.close()
-    return 0
 
 
 if __name__ == "__main__":

@@ -102,3 +102,17 @@ def asr_transcript():
         return _ASR_CACHE[key].copy()
 
     return make
+
+
+# --- the long crash soak (make soak): a marker of its own, never part of `make test` or the quick suite ---------
+def pytest_configure(config):
+    config.addinivalue_line("markers", "soak: long SIGKILL crash rounds (make soak; skipped unless TRANSKRIPT_SOAK=1)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("TRANSKRIPT_SOAK") == "1":
+        return
+    skip = pytest.mark.skip(reason="soak: run with `make soak` (TRANSKRIPT_SOAK=1)")
+    for item in items:
+        if "soak" in item.keywords:
+            item.add_marker(skip)
