@@ -175,3 +175,26 @@ def test_keep_one_name_on_the_command_line(bullying, tmp_path, capsys):
     assert "behouden / other people's names kept: Fleur" in capsys.readouterr().out
     text = pdftotext(pdf)
     assert mentions(text, "Fleur") and not mentions(text, "Sem") and not mentions(text, "Mila")
+
+
+def test_batch_notebook_replaces_names_and_logs_only_a_count(bullying, tmp_path, capsys):
+    """conversation.ipynb (what ``transkript batch`` runs per recording) replaces by default; the terminal of
+    ``transkript batch`` lists the names, the notebook and its log do not."""
+    import papermill as pm
+
+    from transkript_kernel import batch
+    from transkript_kernel.commands.batch import _print_replaced
+
+    out = tmp_path / "uit"
+    out.mkdir()
+    pm.execute_notebook(str(batch.default_notebook()), str(out / "run.ipynb"), kernel_name="python3",
+                        progress_bar=False, cwd=str(out),
+                        parameters={"conversation_id": bullying, "output_dir": str(out), "with_transcript": True})
+    text = pdftotext(out / f"{bullying}.pdf")
+    assert not any(mentions(text, n) for n in ("Sem", "Mila", "Fleur")) and "klasgenoot" in text
+    assert "Sem" not in (out / "run.ipynb").read_text(encoding="utf-8").replace("Semhar", "")
+    report = batch.BatchReport(results=[batch.BatchResult(file="pesten.m4a", pupil="Lisa", status="done",
+                                                          conversation=bullying)])
+    _print_replaced(report)
+    assert "pesten.m4a: namen van anderen vervangen / other people's names replaced: Sem, Mila, Fleur" in \
+        capsys.readouterr().out

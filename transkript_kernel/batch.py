@@ -282,6 +282,7 @@ def _run_one(job: dict) -> dict:
         params = NotebookParams(conversation_id=cid, report_language=job["report_language"] or "",
                                 with_transcript=job["with_transcript"], template=job["template"],
                                 output_dir=str(out_dir), output_name=name, speakers=str(job["speakers"]),
+                                keep_names=bool(job.get("keep_names", False)),
                                 error_file=str(error_file))
         import papermill as pm
 
@@ -353,11 +354,12 @@ def _failure_message(exc: Exception, error_file: Path) -> str:
 def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | None = None,
         report_language: str | None = None, with_transcript: bool = False, template: str = "report",
         notebook=None, kernel_name: str = "python3", timeout: int | None = None, speakers="auto",
-        actor: str | None = None, progress: bool = True, cluster=None) -> BatchReport:
+        actor: str | None = None, progress: bool = True, cluster=None, keep_names: bool = False) -> BatchReport:
     """Process every recording in ``input_dir`` through the case file at ``$TRANSKRIPT_DATA``; copies in
     ``out_dir`` (``results.csv`` at the end). ``speakers`` is 'auto', 'off' or a count, as everywhere.
     ``cluster`` (a :class:`.cluster.ClusterOptions` or an address such as ``local:2``) runs transcription,
-    speakers and summary on Dask workers; ``workers`` then counts the local processes that render reports."""
+    speakers and summary on Dask workers; ``workers`` then counts the local processes that render reports.
+    Other people's names are replaced in each PDF (:mod:`.thirdparty`) unless ``keep_names``."""
     from tqdm import tqdm
 
     from .atomic import write_text
@@ -403,7 +405,8 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
             continue
         jobs.append({"item": it, "name": it.name, "out_dir": str(out_dir), "notebook": str(notebook),
                      "report_language": report_language, "with_transcript": with_transcript, "template": template,
-                     "speakers": speakers, "actor": actor, "kernel_name": kernel_name, "timeout": timeout})
+                     "speakers": speakers, "actor": actor, "kernel_name": kernel_name, "timeout": timeout,
+                     "keep_names": bool(keep_names)})
 
     if jobs:
         from .casefile.archive import Archive
@@ -488,6 +491,7 @@ class NotebookParams:
     speakers: str = "auto"  # "auto", "off" or a number of speakers
     summary_backend: str = ""  # "" = the configured backend
     error_file: str = ""  # the batch reads engine errors (Dutch and English) from here
+    keep_names: bool = False  # True: other people's names stay in the PDF (default: replaced, see thirdparty)
 
     @classmethod
     def names(cls) -> list[str]:
@@ -582,11 +586,19 @@ class NotebookRun:
         from . import pipeline
 
         self._process()
+        family = {}
+        if not self.params.keep_names:  # other people's names replaced; the log gets the count, never names
+            from . import thirdparty
+
+            copy = thirdparty.prepare_for_family(self.archive, self.conversation_id, by="coördinator", role="school")
+            family = {"summary": copy.summary, "transcript": copy.transcript, "version": copy.version}
+            os.write(2, f"namen van anderen vervangen / other people's names replaced: {len(copy.replaced)}\n"
+                     .encode("utf-8"))
         result = pipeline.export_report(self.archive, self.conversation_id,
                                         language=self.params.report_language or None,
                                         with_transcript=bool(self.params.with_transcript),
                                         template=self.params.template or "report",
-                                        out=self.output_dir / f"{self.name}.pdf")
+                                        out=self.output_dir / f"{self.name}.pdf", **family)
         self._log_doubts()
         return result.copy
 

@@ -31,6 +31,9 @@ def register(sub) -> None:
     p.add_argument("--template", default="report", help="nbconvert-sjabloon / report template")
     p.add_argument("--timeout", type=int, default=None, help="seconden per notebookcel / seconds per cell")
     p.add_argument("--no-progress", action="store_true", help="geen voortgangsbalk / no progress bar")
+    p.add_argument("--keep-names", action="store_true",
+                   help="namen van anderen (niet-deelnemers) in de verslagen laten staan; standaard vervangen door "
+                        "'een klasgenoot' / keep other people's names in the reports (by default replaced)")
     c = p.add_argument_group("Dask-cluster", "transcriberen, sprekers en samenvatten op Dask-werkers; het archief en "
                              "de verslagen blijven op deze computer / transcription, speakers and summary on Dask "
                              "workers; the case file and the reports stay on this computer")
@@ -67,6 +70,22 @@ def cluster_options(args):
                    connect_timeout=conf.connect_timeout)
 
 
+def _print_replaced(report) -> None:
+    """Per finished report, the names replaced in it: on the terminal only (the per-file logs get counts)."""
+    from .. import thirdparty
+    from ..casefile.archive import Archive
+
+    done = [r for r in report.results if r.status == "done" and r.conversation]
+    if not done:
+        return
+    with Archive() as archive:
+        for r in done:
+            # the case file keeps the transcript as said, so finding again lists what the report replaced
+            names = [tp.name for tp in thirdparty.find_for(archive, r.conversation)]
+            if names:
+                print(f"{r.file}: namen van anderen vervangen / other people's names replaced: {', '.join(names)}")
+
+
 def run(args) -> int:
     from .. import batch
 
@@ -74,10 +93,12 @@ def run(args) -> int:
     report = batch.run(args.input_dir, args.out, workers=args.workers, manifest=args.manifest, consent=args.consent,
                        report_language=args.report_language, with_transcript=args.with_transcript,
                        template=args.template, timeout=args.timeout, speakers=args.speakers,
-                       progress=not args.no_progress, cluster=cluster)
+                       progress=not args.no_progress, cluster=cluster, keep_names=args.keep_names)
     for r in report.results:
         if r.status in ("failed", "skipped"):
             print(f"{r.status:>8}  {r.file}: {r.message}")
+    if not args.keep_names:
+        _print_replaced(report)
     print(report.summary_line())
     print(f"resultaten / results: {report.results_csv}")
     return 1 if report.failed else 0
