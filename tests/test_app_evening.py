@@ -213,8 +213,8 @@ def test_recording_with_a_fake_microphone_lands_in_the_case_file(page, server, a
     assert indicator.is_hidden()
     with Archive(server.data) as archive:
         cid = archive.ids(pupil="Eva Opname")[-1]
-        path = archive.recording_path(cid)
-    assert path is not None and audio.load(path).duration >= 2.5  # playable: it decodes in full
+        with archive.recording_file(cid) as plain:  # encrypted at rest: decoded from a private plaintext view
+            assert plain is not None and audio.load(plain).duration >= 2.5  # playable: it decodes in full
 
 
 def test_recording_before_consent_is_refused(page):
