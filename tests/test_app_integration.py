@@ -92,3 +92,52 @@ def test_an_unticked_item_with_a_doubtful_word_does_not_block(processed):
     _add_action(app.archive(), cid, "Ouder belt juf Daantje-Xqz vrijdag.", include=False)
     app.open_conversation(cid)
     assert app.export.export() is not None and app.export.confirm.layout.display == "none"
+
+
+# --- 2. when the recording goes, and no ▶ once it is gone (issue 11 item 8) ------------------------------------
+def _play_buttons(editor) -> list:
+    import ipywidgets as w
+
+    return [c for row in editor.rows.children for c in row.children
+            if isinstance(c, w.Button) and c.description.startswith("▶")]
+
+
+def test_the_transcript_says_when_the_recording_goes_and_drops_play_once_it_is_gone(processed):
+    from datetime import date, datetime, timedelta, timezone
+
+    from transkript_kernel import labels
+
+    app, cid = processed
+    week = {d + timedelta(days=7) for d in (date.today(), datetime.now(timezone.utc).date())}  # default: 7 days
+    note = _text(app.editor.recording_note)
+    assert any(f"De opname wordt verwijderd op {labels.format_date('nl', d.isoformat())}" in note for d in week), note
+    assert _play_buttons(app.editor)
+    app.lang_toggle.value = "en"
+    note = _text(app.editor.recording_note)
+    assert any(f"The recording will be deleted on {labels.format_date('en', d.isoformat())}" in note for d in week)
+    app.lang_toggle.value = "nl"
+
+    editor = app.editor
+    editor.play(editor.transcript.segments[1].id)
+    assert bytes(editor.player.value[:4]) == b"RIFF"  # decoded and playing
+    app.archive().delete_recording(cid, actor="test")  # retention, in another tab or at start
+    editor.play(editor.transcript.segments[2].id)  # the next ▶ finds out: no audio from the cached clip
+    assert editor._clip is None and not bytes(editor.player.value) and editor.player_box.layout.display == "none"
+    assert "niet (meer) beschikbaar" in _text(editor.message)
+    assert not _play_buttons(editor) and "De opname is verwijderd" in _text(editor.recording_note)
+
+    app.open_conversation(cid)  # opened again: no ▶ at all, the transcript stays
+    assert app.editor.transcript is not None and app.editor.rows.children and not _play_buttons(app.editor)
+    assert "De opname is verwijderd" in _text(app.editor.recording_note)
+    assert app.editor.next_doubt() is None or not bytes(app.editor.player.value)  # navigating plays nothing
+
+
+def test_the_archive_listing_says_the_same_day_as_the_transcript(processed):
+    app, cid = processed
+    app.browser.refresh()
+    row = app.browser.results.children[0].children[-1].value
+    day = re.search(r"verwijderd op (\d+ \w+ \d{4})", _text(app.editor.recording_note)).group(1)
+    assert f"opname weg op {day}" in row  # one rule (retention.recording_due), not 'when the report is final'
+    app.archive().delete_recording(cid, actor="test")
+    app.browser.refresh()
+    assert "geen opname" in app.browser.results.children[0].children[-1].value

@@ -30,7 +30,7 @@ from .recorder import RecordingPanel
 from .retention import RetentionPanel
 from .settings import SettingsPanel
 from .summary_review import SummaryReview
-from .transcript_editor import TranscriptEditor
+from .transcript_editor import TranscriptEditor, recording_state
 from .ui import CSS, Message, esc, step
 from .upload import RecordingUpload
 
@@ -328,7 +328,7 @@ class App:
         if transcript is None:
             return
         self.status.show("info", t("app.review_now") if summary is not None else t("app.transcript_only"))
-        self.editor.load(cid, transcript)
+        self.editor.load(cid, transcript, recording=recording_state(self.archive(), cid))
         if summary is not None:
             self.review.load(cid, transcript, summary, version)
             self.review.layout.display = None

@@ -61,28 +61,22 @@ def _passage_html(snippet: str) -> str:
     return text.replace("[", "<b>").replace("]", "</b>")
 
 
-def _recording_policy(archive):
-    try:
-        from transkript_kernel.casefile import retention
+def recording_goes(archive, row: dict, policy, imported: dict) -> str:
+    """When the recording goes: ``retention.recording_due``, the rule the transcript editor and ``retention
+    purge`` use (``imported``: ``retention.imports(archive)``, read once per listing)."""
+    from transkript_kernel.casefile import retention
 
-        return retention.policy(archive)
-    except Exception:
-        return None
-
-
-def recording_goes(row: dict, policy) -> str:
-    """When the recording goes, as the retention policy says (``retention.due_items``' rule for one row)."""
-    from datetime import date, timedelta
+    from .i18n import language
 
     if not row.get("recording"):
         return t("archive.no_recording")
-    if getattr(policy, "recordings", "on_final") == "after_days":
-        try:
-            when = date.fromisoformat(str(row.get("date"))) + timedelta(days=int(policy.recording_days))
-        except ValueError:
-            return t("archive.recording_on_final")
-        return t("archive.recording_until", date=when.isoformat())
-    return t("archive.recording_on_final")
+    cid = str(row.get("id"))
+    due = retention.recording_due(archive.get(cid), policy, imported_at=imported.get(cid))
+    if due is None:
+        return t("archive.recording_on_final")
+    from transkript_kernel import labels
+
+    return t("archive.recording_until", date=labels.format_date(language(), due.isoformat()))
 
 
 class ArchiveBrowser(w.VBox):
@@ -141,13 +135,18 @@ class ArchiveBrowser(w.VBox):
             self.results.children = []
             return rows
         self.message.show("info", t("archive.found", n=len(rows)) if q else t("archive.latest", n=len(rows)))
-        recording_policy = None if q else _recording_policy(archive)
+        goes = None
+        if not q:  # the listing says when each recording goes (one policy and one audit query per listing)
+            from transkript_kernel.casefile import retention
+
+            policy, imported = retention.policy(archive), retention.imports(archive)
+            goes = lambda row: recording_goes(archive, row, policy, imported)  # noqa: E731
         lines = []
         for r in rows:
             cid = str(r.get("id") or r.get("conversation_id") or "")
             text = " · ".join(_cell(r.get(c)) for c in SHOWN_COLUMNS if c in r and _cell(r.get(c)))
-            if recording_policy is not None:
-                text += " · " + recording_goes(r, recording_policy)
+            if goes is not None:
+                text += " · " + goes(r)
             open_b = w.Button(description=t("archive.open"), layout=w.Layout(width="100px"))
             open_b.add_class("tk-archive-open")
             open_b.on_click(lambda _, cid=cid: self.open_conversation(cid))

@@ -9,11 +9,18 @@ Doubtful words come from ``transkript_kernel.doubt`` (the one rule): a segment t
 with those words underlined and a ▶ per word that plays from the word itself; "volgend twijfelwoord" walks the
 teacher through them in reading order, turning pages as needed. The marks are recomputed after every save, so
 a corrected word stops being marked.
+
+The app passes the recording's state (:func:`recording_state`): the line above the transcript says when the
+retention policy deletes the recording (``retention.recording_due``), and once it is gone the ▶ buttons are
+not drawn; a recording deleted while the page is open is noticed at the next ▶ (the case file is asked
+before every play, so no decoded audio outlives its recording).
 """
 from __future__ import annotations
 
 import io
 import wave
+from dataclasses import dataclass
+from datetime import date as Date
 from typing import Callable
 
 import ipywidgets as w
@@ -42,6 +49,39 @@ def wav_bytes(samples, sample_rate: int) -> bytes:
     return buf.getvalue()
 
 
+@dataclass(frozen=True)
+class RecordingState:
+    """Whether the conversation's recording is still in the case file, and the day retention deletes it
+    (None: no date applies yet, e.g. a school policy that waits for the final report)."""
+    present: bool
+    due: Date | None = None
+
+
+def recording_state(archive, conversation_id: str) -> RecordingState:
+    """The case file's answer for one conversation (the same rule as the retention tab and ``retention purge``)."""
+    from transkript_kernel.casefile import retention
+
+    conv = archive.get(conversation_id)
+    if not conv.recording:
+        return RecordingState(False)
+    due = retention.recording_due(conv, retention.policy(archive),
+                                  imported_at=retention.imports(archive).get(conversation_id))
+    return RecordingState(True, due)
+
+
+def recording_line(state: RecordingState | None) -> str:
+    """The sentence above the transcript: when the recording goes, or that it is gone."""
+    from transkript_kernel import labels
+
+    if state is None:
+        return ""
+    if not state.present:
+        return t("transcript.recording_gone")
+    if state.due is None:
+        return t("transcript.recording_until_final")
+    return t("transcript.recording_due", date=labels.format_date(language(), state.due.isoformat()))
+
+
 def role_options() -> list[tuple[str, str | None]]:
     from transkript_kernel.transcript import ROLES
 
@@ -59,8 +99,11 @@ class TranscriptEditor(w.VBox):
         self.page = 0
         self._clip = None
         self.dirty = False
+        self.recording: RecordingState | None = None  # None: not known (a transcript shown on its own)
         self.message = Message()
         self.message.add_class("tk-transcript-message")
+        self.recording_note = w.HTML()
+        self.recording_note.add_class("tk-recording-due")
         self.notices = w.HTML()
         self.speakers_box = w.VBox()
         self.speakers_box.add_class("tk-speakers")
@@ -90,15 +133,18 @@ class TranscriptEditor(w.VBox):
         self.prev_button.on_click(lambda _: self._goto(self.page - 1))
         self.next_button.on_click(lambda _: self._goto(self.page + 1))
         self.save_button.on_click(lambda _: self.save())
-        super().__init__([self.notices, w.HTML(f"<b>{esc(t('transcript.speakers'))}</b>"), self.speakers_box,
+        super().__init__([self.recording_note, self.notices, w.HTML(f"<b>{esc(t('transcript.speakers'))}</b>"), self.speakers_box,
                           self.doubt_bar, self.player_box,
                           self.rows, w.HBox([self.prev_button, self.page_label, self.next_button]),
                           w.HBox([self.save_button]), self.message], **kw)
 
     # --- loading -----------------------------------------------------------------------------------------
-    def load(self, conversation_id: str, transcript) -> None:
+    def load(self, conversation_id: str, transcript, recording: RecordingState | None = None) -> None:
+        """``recording``: :func:`recording_state` (the app passes it); None shows ▶ and no retention line."""
         self.conversation_id = conversation_id
         self.transcript = transcript
+        self.recording = recording
+        self._show_recording()
         self._clip = None
         self.page = 0
         self.dirty = False
@@ -113,6 +159,24 @@ class TranscriptEditor(w.VBox):
         self.notices.value = "".join(f'<div class="tk-msg tk-msg-warn">{esc(Text.of(n).get(language()))}</div>'
                                      for n in notices)
         self._render_speakers()
+        self._render_page()
+
+    @property
+    def can_play(self) -> bool:
+        return self.recording is None or self.recording.present
+
+    def _show_recording(self) -> None:
+        text = recording_line(self.recording)
+        kind = "warn" if self.recording is not None and not self.recording.present else "info"
+        self.recording_note.value = f'<div class="tk-msg tk-msg-{kind}">{esc(text)}</div>' if text else ""
+
+    def _recording_gone(self) -> None:
+        """The recording left the case file (retention, withdrawal): forget its audio, take the ▶ away."""
+        self._clip = None
+        self.recording = RecordingState(False)
+        self.player.value = b""
+        self.player_box.layout.display = "none"
+        self._show_recording()
         self._render_page()
 
     def _names(self, conversation_id: str) -> list[str]:
@@ -161,7 +225,7 @@ class TranscriptEditor(w.VBox):
         self.page = index // PAGE_SIZE
         self._render_page()
         self._doubt_status()
-        if play:
+        if play and self.can_play:
             self.play_word(mark)
         return mark
 
@@ -184,8 +248,9 @@ class TranscriptEditor(w.VBox):
 
     def _doubt_column(self, seg, marks) -> w.VBox:
         buttons = []
-        for m in marks:
-            b = w.Button(description=f"▶ {m.word}", tooltip=t("transcript.play_word", word=m.word),
+        for m in marks:  # without a recording the word is still a button: it selects, it cannot play
+            b = w.Button(description=f"▶ {m.word}" if self.can_play else m.word,
+                         tooltip=t("transcript.play_word", word=m.word) if self.can_play else "",
                          layout=w.Layout(width="auto"))
             b.add_class("tk-doubt-play")
             b.on_click(lambda _, m=m: self._select(m))
@@ -199,7 +264,8 @@ class TranscriptEditor(w.VBox):
         self.current_mark = mark
         self._render_page()
         self._doubt_status()
-        self.play_word(mark)
+        if self.can_play:
+            self.play_word(mark)
 
     def _render_speakers(self) -> None:
         rows = []
@@ -238,11 +304,14 @@ class TranscriptEditor(w.VBox):
                                  else None, layout=w.Layout(width="190px"))
             text = w.Textarea(value=seg.text.strip(), layout=w.Layout(width="100%", height="auto"), rows=2)
             text.add_class("tk-seg-text")
-            play = w.Button(description="▶", tooltip=t("transcript.play"), layout=w.Layout(width="44px"))
-            play.add_class("tk-seg-play")
+            if self.can_play:
+                play = w.Button(description="▶", tooltip=t("transcript.play"), layout=w.Layout(width="44px"))
+                play.add_class("tk-seg-play")
+                play.on_click(lambda _, seg=seg: self.play(seg.id))
+            else:  # the recording is gone: no ▶, the same place in the row
+                play = w.HTML(layout=w.Layout(width="44px"))
             text.observe(lambda ch, seg=seg: self._edit_text(seg, ch["new"]), "value")
             speaker.observe(lambda ch, seg=seg: self._edit_speaker(seg, ch["new"]), "value")
-            play.on_click(lambda _, seg=seg: self.play(seg.id))
             children = [time, speaker, play, text]
             if marks.get(seg.id):
                 text.add_class("tk-seg-text-doubt")
@@ -305,6 +374,9 @@ class TranscriptEditor(w.VBox):
 
     # --- listening ---------------------------------------------------------------------------------------
     def _load_clip(self):
+        if self.recording is not None and self._archive().recording_path(self.conversation_id) is None:
+            self._recording_gone()  # deleted since the page was loaded: the cached audio goes with it
+            raise FileNotFoundError(t("transcript.no_recording"))
         if self._clip is None:
             from transkript_kernel import audio
 
