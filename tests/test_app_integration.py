@@ -141,3 +141,56 @@ def test_the_archive_listing_says_the_same_day_as_the_transcript(processed):
     app.archive().delete_recording(cid, actor="test")
     app.browser.refresh()
     assert "geen opname" in app.browser.results.children[0].children[-1].value
+
+
+# --- 3. a sensitive conversation says so before the PDF (issue 11 item 7) --------------------------------------
+def _mark_sensitive(archive, cid):
+    from transkript_kernel.summary import Warning
+
+    summary = archive.summary(cid)
+    summary.warnings.append(Warning("sensitive", "Gevoelig onderwerp (test)", [1]))
+    archive.save_summary(cid, summary, by="test", role="docent", reason="test")  # the case file marks it
+    assert archive.get(cid).sensitive
+
+
+def test_a_sensitive_conversation_is_shown_before_the_pdf_with_what_it_means(processed):
+    from datetime import date, timedelta
+
+    from transkript_kernel import labels
+
+    app, cid = processed
+    assert app.export.sensitive_note.value == ""  # an ordinary conversation: no warning
+    archive = app.archive()
+    _mark_sensitive(archive, cid)
+    app.open_conversation(cid)
+    note = _text(app.export.sensitive_note)
+    gone = labels.format_date("nl", (date.fromisoformat(archive.get(cid).date) + timedelta(days=365)).isoformat())
+    assert "Gevoelig gesprek" in note and "korter bewaard" in note and gone in note and "voordat u het deelt" in note
+    assert "tk-msg-error" in app.export.sensitive_note.value
+    assert app.export.export() is not None  # shown before the click: the PDF is made
+    app.lang_toggle.value = "en"
+    assert "Sensitive conversation" in _text(app.export.sensitive_note)
+    assert "before you share it" in _text(app.export.sensitive_note)
+
+
+def test_a_conversation_marked_sensitive_after_opening_stops_the_first_click(processed):
+    app, cid = processed
+    archive = app.archive()
+    made = len(archive.exports(cid))
+    _mark_sensitive(archive, cid)  # e.g. processed again in the worker while the page was open
+    assert app.export.export() is None and len(archive.exports(cid)) == made
+    assert "Gevoelig gesprek" in _text(app.export.sensitive_note) and "gevoelig" in _text(app.export.message)
+    assert app.export.export() is not None and len(archive.exports(cid)) == made + 1
+
+
+def test_a_kind_kept_shorter_counts_as_sensitive():
+    from transkript_widgets.export import sensitive_text
+
+    app = _app()
+    app.consent.kind.value = "zorggesprek"
+    _register(app)
+    text = sensitive_text(app.archive(), app.conversation_id)
+    assert "zorggesprek" in text and "korter bewaard" in text
+    other = _app()
+    _register(other, pupil="Tim Testleerling")
+    assert sensitive_text(other.archive(), other.conversation_id) == ""

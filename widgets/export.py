@@ -72,12 +72,34 @@ def report_languages() -> list[tuple[str, str]]:
     return [(f"{labels.language_name(language(), code)} ({code})", code) for code in labels.LANGUAGES]
 
 
+def sensitive_text(archive, conversation_id: str) -> str:
+    """The warning for a sensitive conversation in the interface language, "" for any other: why it counts as
+    sensitive, the day everything of it is deleted (``retention.keep_until``), and to check before sharing."""
+    from transkript_kernel import labels
+    from transkript_kernel.casefile import retention
+
+    from .i18n import language
+
+    conv = archive.get(conversation_id)
+    policy = retention.policy(archive)
+    if conv.sensitive:
+        why = t("export.sensitive_marked")
+    elif conv.kind in policy.sensitive_kinds:
+        why = t("export.sensitive_kind", kind=t("kind." + conv.kind))
+    else:
+        return ""
+    until = labels.format_date(language(), retention.keep_until(conv, policy).isoformat())
+    return t("export.sensitive", why=why, date=until)
+
+
 class ExportPanel(w.VBox):
     """Step 6. ``load(conversation_id)``; the transcript and summary are read from the case file at export.
 
     Before a PDF is made, :class:`~.doubt_confirm.DoubtConfirm` asks the case file whether a ticked item still
     holds doubtful words (issue 14): if so the export stops and the box lists the items and words; the
-    teacher's confirmation makes the PDF."""
+    teacher's confirmation makes the PDF. A sensitive conversation (marked so by the case file when a sensitive
+    subject was found, or of a kind the retention policy keeps shorter) says so above the button, with what it
+    means (issue 11): a conversation that became sensitive after the panel was shown stops the first click."""
 
     def __init__(self, archive_factory: Callable, **kw):
         self._archive = archive_factory
@@ -98,7 +120,11 @@ class ExportPanel(w.VBox):
         self.preview = w.HBox()
         self.preview.add_class("tk-preview")
         self.confirm = DoubtConfirm(on_confirm=self.export)
-        super().__init__([w.HBox([self.language, self.with_transcript]), self.make_button, self.confirm,
+        self.sensitive_note = w.HTML()
+        self.sensitive_note.add_class("tk-export-sensitive")
+        self.sensitive_shown = False
+        super().__init__([self.sensitive_note, w.HBox([self.language, self.with_transcript]), self.make_button,
+                          self.confirm,
                           self.message, self.download, self.preview], **kw)
 
     def load(self, conversation_id: str, language: str = "nl") -> None:
@@ -109,7 +135,15 @@ class ExportPanel(w.VBox):
         self.download.value = ""
         self.preview.children = []
         self.confirm.reset()  # a confirmation holds for one conversation's words only
+        self.show_sensitive()
         warm_renderer()
+
+    def show_sensitive(self) -> bool:
+        """Show (or clear) the sensitive warning from the case file as it is now; True when shown."""
+        text = sensitive_text(self._archive(), self.conversation_id)
+        self.sensitive_note.value = f'<div class="tk-msg tk-msg-error">{esc(text)}</div>' if text else ""
+        self.sensitive_shown = bool(text)
+        return self.sensitive_shown
 
     @guarded("export")
     def export(self) -> Path | None:
@@ -118,6 +152,9 @@ class ExportPanel(w.VBox):
 
         archive = self._archive()
         cid = self.conversation_id
+        if not self.sensitive_shown and self.show_sensitive():  # became sensitive after it was shown: read first
+            self.message.show("warn", t("export.sensitive_first"))
+            return None
         if self.confirm.needs_confirmation_for(archive, cid):  # shown in the box; its button exports again
             self.message.show("warn", t("export.confirm_first"))
             return None
