@@ -194,3 +194,67 @@ def test_a_kind_kept_shorter_counts_as_sensitive():
     other = _app()
     _register(other, pupil="Tim Testleerling")
     assert sensitive_text(other.archive(), other.conversation_id) == ""
+
+
+# --- 4. withdrawn consent: every open tab drops the conversation (issue 11 item 3) -----------------------------
+def _withdraw_from_archive_tab(app, cid):
+    app.browser.show_history(cid)
+    box = app.browser.detail.children[-1]
+    confirm, withdraw_b = box.children[2].children
+    confirm.value = True
+    withdraw_b.click()
+    return _text(box.children[4])
+
+
+def _dropped(tab, cid):
+    assert tab.conversation_id is None and tab.later.layout.display == "none"
+    assert tab.editor.transcript is None and tab.review.summary is None and tab.export.conversation_id is None
+    assert "ingetrokken" in _text(tab.status) and cid in _text(tab.status)
+
+
+def test_withdrawn_consent_clears_this_tab_and_every_other_tab_at_its_next_action(processed):
+    app, cid = processed
+    archive = app.archive()
+    tabs = {}
+    for name in ("save", "play", "export", "summary", "tick"):
+        tabs[name] = tab = _app()
+        tab.open_conversation(cid)
+        assert tab.editor.transcript is not None and tab.review.summary is not None
+    playing = tabs["play"].editor
+    playing.play(playing.transcript.segments[1].id)
+    assert playing._clip is not None  # the decoded recording is held for playback
+    editing = tabs["save"].editor
+    editing.rows.children[0].children[3].value = "Goedenavond (na de intrekking getypt)."
+
+    assert "recording" in _withdraw_from_archive_tab(app, cid)
+    _dropped(app, cid)  # the tab that withdrew: at once
+
+    assert editing.save() is False and archive.transcript(cid) is None  # nothing written back
+    _dropped(tabs["save"], cid)
+    assert editing.transcript is None and tabs["save"].editor is not editing
+
+    playing.play(playing.transcript.segments[2].id)
+    assert playing._clip is None and not bytes(playing.player.value)  # the decoded audio is dropped
+    _dropped(tabs["play"], cid)
+
+    assert tabs["export"].export.export() is None and archive.exports(cid) == []
+    _dropped(tabs["export"], cid)
+
+    assert tabs["summary"].review.save() is None and archive.summary(cid) is None
+    _dropped(tabs["summary"], cid)
+
+    tabs["tick"].tick()  # a tab the teacher does not touch: cleared at its next look at the queue
+    _dropped(tabs["tick"], cid)
+
+    tabs["tick"].open_conversation(cid)  # opening it again shows nothing of it
+    assert tabs["tick"].later.layout.display == "none" and "ingetrokken" in _text(tabs["tick"].status)
+
+
+def test_withdrawing_another_conversation_leaves_the_open_one_alone(processed):
+    app, cid = processed
+    other = _app()
+    _register(other, pupil="Tim Testleerling")
+    other_id = other.conversation_id
+    assert "recording" not in _withdraw_from_archive_tab(app, other_id)
+    app.tick()
+    assert app.conversation_id == cid and app.editor.transcript is not None and app.later.layout.display is None

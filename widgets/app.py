@@ -8,6 +8,12 @@ folder's queue, and the service started by ``transkript app`` runs it in its wor
 open conversation's stages. So a reload, a second tab or an app restart shows the same queue, a crash of the
 worker cannot take the page down, and the teacher records consent and adds the next family's recording while
 earlier conversations are processed.
+
+Withdrawn consent (issue 11): the case file deletes the conversation's recording and transcripts, but another
+open tab still holds them on its page. So the app asks ``archive.consent_state(id)`` — one cheap query — before
+every save, export, ▶ and queueing (:meth:`App.consent_ok`, passed to the widgets as their ``guard``) and at
+every look at the queue; when consent was withdrawn (or the conversation is gone) it drops the transcript, the
+summary and the decoded audio from the page and says why (:meth:`App.drop_conversation`).
 """
 from __future__ import annotations
 
@@ -70,11 +76,12 @@ class ProcessPanel(w.VBox):
     ``refresh()`` reads the conversation's job from the queue; when it turns ``klaar`` (or ``fout`` with a
     transcript kept) ``on_done(conversation_id)`` loads the results into the page, once per job."""
 
-    def __init__(self, archive_factory, on_done, data_dir=None, **kw):
+    def __init__(self, archive_factory, on_done, data_dir=None, guard=None, **kw):
         from transkript_kernel.worker.jobqueue import JobQueue
 
         self._archive = archive_factory
         self.on_done = on_done
+        self.guard = guard
         self.queue = JobQueue(data_dir)
         self.conversation_id = None
         self.has_recording = False
@@ -144,7 +151,7 @@ class ProcessPanel(w.VBox):
     def start(self):
         """Put the open conversation at the end of the queue (once); returns its job."""
         cid = self.conversation_id
-        if cid is None or not self.has_recording:
+        if cid is None or not self.has_recording or (self.guard is not None and not self.guard(cid)):
             return None
         job = self.queue.add(cid)
         self._shown = None
@@ -185,6 +192,20 @@ class ProcessPanel(w.VBox):
                               ("\n" + t("process.kept") if kept else ""))
         if kept:
             self.on_done(cid)
+
+
+class GuardedReview(SummaryReview):
+    """The summary review with the app's consent check before saving (the review itself belongs to the summary
+    work; the case file refuses the write anyway, this also clears the page)."""
+
+    def __init__(self, archive_factory, guard, **kw):
+        self.guard = guard
+        super().__init__(archive_factory, **kw)
+
+    def save(self):
+        if not self.guard(self.conversation_id):
+            return None
+        return super().save()
 
 
 class App:
@@ -234,19 +255,15 @@ class App:
             self.consent = ConsentForm(self.archive, on_created=self._created)
             self.upload = RecordingUpload(self.archive, on_imported=self._imported)
             self.recording = RecordingPanel(self.archive, on_imported=self._imported)
-            self.processing = ProcessPanel(self.archive, on_done=self._processed)
-        self.editor = TranscriptEditor(self.archive, on_saved=self._transcript_saved)
-        self.review = SummaryReview(self.archive)
-        self.export = ExportPanel(self.archive)
-        self.later = w.VBox([step(t("step.transcript")), self.editor, step(t("step.summary")), self.review,
-                             step(t("step.export")), self.export])
-        self.later.layout.display = "none"
+            self.processing = ProcessPanel(self.archive, on_done=self._processed, guard=self.consent_ok)
+        self.later = w.VBox()
+        self._fresh_review_steps()
         flow = w.VBox([self.queue_panel, w.HBox([self.new_button]), self.status, step(t("step.consent")),
                        self.consent, step(t("step.upload")), self.upload,
                        self.recording, step(t("step.process")),
                        self.processing, self.later])
         flow.add_class("tk-flow")
-        self.browser = ArchiveBrowser(self.archive, on_open=self.open_conversation)
+        self.browser = ArchiveBrowser(self.archive, on_open=self.open_conversation, on_withdrawn=self.consent_ok)
         self.retention = RetentionPanel(self.archive)
         self.settings_panel = SettingsPanel()
         self.help = HelpPanel()
@@ -255,6 +272,47 @@ class App:
             self.tabs.set_title(i, t(key))
         self.tabs.add_class("tk-tabs")
         self.root.children = [w.HTML(CSS), header, self.notices(), self.tabs]
+
+    def _fresh_review_steps(self) -> None:
+        """Steps 4–6 as new, empty widgets (built, and again when a conversation is dropped)."""
+        self.editor = TranscriptEditor(self.archive, on_saved=self._transcript_saved, guard=self.consent_ok)
+        self.review = GuardedReview(self.archive, guard=self.consent_ok)
+        self.export = ExportPanel(self.archive, guard=self.consent_ok)
+        self.later.children = [step(t("step.transcript")), self.editor, step(t("step.summary")), self.review,
+                               step(t("step.export")), self.export]
+        self.later.layout.display = "none"
+
+    # --- withdrawn consent ---------------------------------------------------------------------------------
+    def consent_ok(self, cid: str | None) -> bool:
+        """May this page still work on ``cid``? False (and the page cleared) when its consent was withdrawn or
+        it left the case file, in this tab or any other: asked before every save, export, ▶ and queueing."""
+        from transkript_kernel.errors import NotFoundError
+
+        if cid is None:
+            return True
+        try:
+            state = self.archive().consent_state(cid)
+        except NotFoundError:
+            state = "gone"
+        if state in ("withdrawn", "gone"):
+            self.drop_conversation(cid, state)
+            return False
+        return True
+
+    def drop_conversation(self, cid: str, state: str = "withdrawn") -> None:
+        """Take everything of ``cid`` off this page: transcript, summary, decoded audio; say why."""
+        if cid != self.conversation_id and cid != self.editor.conversation_id:
+            return  # not on this page (e.g. withdrawn from the archive tab for another conversation)
+        self.editor.clear()  # the decoded recording goes now, not when the widget is collected
+        self._fresh_review_steps()
+        self.conversation_id = None
+        self.consent.summary_line.value = ""
+        self.upload.set_conversation(None)
+        self.recording.set_conversation(None)
+        with self._tick_lock:
+            self.processing.set_conversation(None, has_recording=False)
+        self.status.show("error", t("app.consent_withdrawn" if state == "withdrawn" else "app.conversation_gone",
+                                    id=cid))
 
     def notices(self) -> w.HTML:
         """Warnings from the case file itself, e.g. a data folder inside a cloud-synced folder."""
@@ -282,8 +340,10 @@ class App:
         self._stop.set()
 
     def tick(self) -> None:
-        """One look at the queue: the queue panel and the open conversation's progress."""
+        """One look at the queue: the queue panel and the open conversation's progress; and whether the open
+        conversation's consent still holds (withdrawn in another tab: the page is cleared within a tick)."""
         with self._tick_lock:
+            self.consent_ok(self.conversation_id)
             self.queue_panel.refresh()
             self.processing.refresh()
 
@@ -353,6 +413,12 @@ class App:
             conv = archive.get(cid)
         except NotFoundError as exc:  # deleted meanwhile (retention, withdrawal in another tab)
             self.status.show("error", failure_text(exc, "open"))
+            return
+        if archive.consent_state(cid) == "withdrawn":  # nothing of it is shown or worked on any more
+            if cid == self.conversation_id:
+                self.drop_conversation(cid)
+            else:
+                self.status.show("error", t("app.consent_withdrawn", id=cid))
             return
         self.conversation_id = cid
         self.tabs.selected_index = 0

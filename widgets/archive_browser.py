@@ -80,13 +80,16 @@ def recording_goes(archive, row: dict, policy, imported: dict) -> str:
 
 
 class ArchiveBrowser(w.VBox):
-    """``on_open(conversation_id)`` loads a conversation into the main flow."""
+    """``on_open(conversation_id)`` loads a conversation into the main flow; ``on_withdrawn(conversation_id)``
+    after consent was withdrawn here (the app clears that conversation from its page)."""
 
-    def __init__(self, archive_factory: Callable, on_open: Callable | None = None, **kw):
+    def __init__(self, archive_factory: Callable, on_open: Callable | None = None,
+                 on_withdrawn: Callable | None = None, **kw):
         from transkript_kernel.conversation import KINDS, STATUSES
 
         self._archive = archive_factory
         self.on_open = on_open
+        self.on_withdrawn = on_withdrawn
         self.query = w.Text(placeholder=t("archive.search_placeholder"), layout=w.Layout(width="360px"),
                             continuous_update=False)
         self.query.add_class("tk-archive-query")
@@ -282,6 +285,8 @@ class ArchiveBrowser(w.VBox):
             finally:
                 confirm.value = False
             out.show("ok", t("archive.withdrawn", what=", ".join(deleted) or "–"))
+            if self.on_withdrawn:
+                self.on_withdrawn(cid)
 
         export_b.on_click(_export)
         final_b.on_click(_finalize)

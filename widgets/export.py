@@ -101,8 +101,9 @@ class ExportPanel(w.VBox):
     subject was found, or of a kind the retention policy keeps shorter) says so above the button, with what it
     means (issue 11): a conversation that became sensitive after the panel was shown stops the first click."""
 
-    def __init__(self, archive_factory: Callable, **kw):
+    def __init__(self, archive_factory: Callable, guard: Callable[[str], bool] | None = None, **kw):
         self._archive = archive_factory
+        self.guard = guard  # the app's consent check before every export (see TranscriptEditor)
         self.conversation_id = None
         self.last_pdf: Path | None = None
         self.language = w.Dropdown(description=t("export.language"), options=report_languages(), value="nl",
@@ -152,6 +153,8 @@ class ExportPanel(w.VBox):
 
         archive = self._archive()
         cid = self.conversation_id
+        if self.guard is not None and not self.guard(cid):
+            return None
         if not self.sensitive_shown and self.show_sensitive():  # became sensitive after it was shown: read first
             self.message.show("warn", t("export.sensitive_first"))
             return None

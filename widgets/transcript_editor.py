@@ -89,11 +89,17 @@ def role_options() -> list[tuple[str, str | None]]:
 
 
 class TranscriptEditor(w.VBox):
-    """Step 4. ``load(conversation_id, transcript)``; ``on_saved(transcript)`` after every save."""
+    """Step 4. ``load(conversation_id, transcript)``; ``on_saved(transcript)`` after every save.
 
-    def __init__(self, archive_factory: Callable, on_saved: Callable | None = None, **kw):
+    ``guard(conversation_id) -> bool`` (the app's consent check) is asked before every save, rename and ▶:
+    False means the conversation may no longer be used here (consent withdrawn in another tab) and the app
+    has already cleared the page."""
+
+    def __init__(self, archive_factory: Callable, on_saved: Callable | None = None,
+                 guard: Callable[[str], bool] | None = None, **kw):
         self._archive = archive_factory
         self.on_saved = on_saved
+        self.guard = guard
         self.conversation_id: str | None = None
         self.transcript = None
         self.page = 0
@@ -160,6 +166,21 @@ class TranscriptEditor(w.VBox):
                                      for n in notices)
         self._render_speakers()
         self._render_page()
+
+    def clear(self) -> None:
+        """Forget the conversation: transcript, decoded audio, player and rows (consent withdrawn)."""
+        self.conversation_id = None
+        self.transcript = None
+        self._clip = None
+        self.marks, self.current_mark, self.recording = [], None, None
+        self.player.value = b""
+        self.player_box.layout.display = "none"
+        self.rows.children = []
+        self.speakers_box.children = []
+        self.notices.value = self.recording_note.value = self.doubt_label.value = ""
+
+    def _allowed(self) -> bool:
+        return self.guard is None or self.guard(self.conversation_id)
 
     @property
     def can_play(self) -> bool:
@@ -346,6 +367,8 @@ class TranscriptEditor(w.VBox):
     def rename(self, speaker_id: str, label: str, role: str | None) -> None:
         from transkript_kernel import speakers
 
+        if not self._allowed():
+            return
         try:
             speakers.rename(self.transcript, speaker_id, label=label.strip() or None, role=role)
         except Exception as exc:
@@ -357,6 +380,8 @@ class TranscriptEditor(w.VBox):
             self._render_page()
 
     def save(self) -> bool:
+        if not self._allowed():
+            return False
         try:
             self._archive().save_transcript(self.conversation_id, self.transcript, by="docent")
         except Exception as exc:
@@ -401,6 +426,8 @@ class TranscriptEditor(w.VBox):
         self._play_span(max(0.0, start - before), min(end + after, start + MAX_PLAY_SECONDS), start)
 
     def _play_span(self, start: float, end: float, shown: float) -> None:
+        if not self._allowed():
+            return
         try:
             clip = self._load_clip()
         except FileNotFoundError as exc:
