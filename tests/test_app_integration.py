@@ -258,3 +258,34 @@ def test_withdrawing_another_conversation_leaves_the_open_one_alone(processed):
     assert "recording" not in _withdraw_from_archive_tab(app, other_id)
     app.tick()
     assert app.conversation_id == cid and app.editor.transcript is not None and app.later.layout.display is None
+
+
+# --- 5. the teacher can say how many people spoke before processing (issue 14 item 4) --------------------------
+def test_the_speakers_choice_reaches_the_pipeline_through_the_queue(monkeypatch, tmp_path):
+    from transkript_kernel import pipeline
+    from transkript_kernel.transcript import Transcript
+    from transkript_kernel.worker import process, protocol
+    from transkript_kernel.worker.jobqueue import JobQueue
+
+    app = _app()
+    _register(app)
+    assert app.processing.speakers.disabled  # nothing to process yet
+    assert app.upload.import_bytes(WAV.name, WAV.read_bytes())
+    panel = app.processing
+    assert not panel.speakers.disabled and panel.speakers.value == "auto"
+    assert [v for _, v in panel.speakers.options] == ["auto", "1", "2", "3", "4"]
+    panel.speakers.value = "3"
+    job = panel.start()
+    assert JobQueue().for_conversation(app.conversation_id).speakers == "3" and panel.speakers.disabled
+
+    seen = {}
+
+    def transcribe_file(path, *, speakers, **kw):  # the model is not run here; what it is asked is checked
+        seen["speakers"] = speakers
+        return Transcript.load(reference_transcript(CONV, tmp_path))
+
+    monkeypatch.setattr(pipeline, "transcribe_file", transcribe_file)
+    sent = []
+    result = process.run(app.archive(), protocol.Run(job.id, job.conversation_id, job.speakers), sent.append)
+    assert isinstance(result, protocol.Result), result
+    assert seen["speakers"] == 3 and app.archive().transcript(app.conversation_id) is not None

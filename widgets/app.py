@@ -41,6 +41,7 @@ from .ui import CSS, Message, esc, step
 from .upload import RecordingUpload
 
 TICK = 0.5  # seconds between looks at the queue
+SPEAKER_COUNTS = (1, 2, 3, 4)  # what the teacher can say before processing; 'automatisch' otherwise
 
 
 def stage_of(name) -> str | None:
@@ -73,6 +74,10 @@ class _ThreadArchive:
 class ProcessPanel(w.VBox):
     """Step 3: put the open conversation in the queue and show its job's progress, one bar per stage.
 
+    The teacher may say how many people spoke (automatic, or 1–4; issue 14): the choice travels with the job
+    (``JobQueue.add(id, speakers)`` → ``protocol.Run`` → ``pipeline.process_conversation(speakers=…)``) and
+    helps when two voices are alike. It applies to a conversation not transcribed yet.
+
     ``refresh()`` reads the conversation's job from the queue; when it turns ``klaar`` (or ``fout`` with a
     transcript kept) ``on_done(conversation_id)`` loads the results into the page, once per job."""
 
@@ -91,6 +96,11 @@ class ProcessPanel(w.VBox):
                                layout=w.Layout(width="280px"), disabled=True)
         self.button.add_class("tk-process-start")
         self.button.on_click(lambda _: self.start())
+        counts = [(t("process.speakers_auto"), "auto")] + [(str(n), str(n)) for n in SPEAKER_COUNTS]
+        self.speakers = w.Dropdown(description=t("process.speakers_count"), options=counts, value="auto",
+                                   disabled=True, style={"description_width": "160px"},
+                                   layout=w.Layout(width="360px"))
+        self.speakers.add_class("tk-process-speakers")
         self.bars = {}
         rows = []
         for s in STAGES:
@@ -104,7 +114,10 @@ class ProcessPanel(w.VBox):
             rows.append(w.HBox([bar, pct]))
         self.message = Message()
         self.message.add_class("tk-process-message")
-        super().__init__([self.button] + rows + [self.message], **kw)
+        speakers_help = w.HTML(f'<span class="tk-muted" style="padding-left:8px">'
+                               f'{esc(t("process.speakers_help"))}</span>')
+        super().__init__([w.HBox([self.speakers, speakers_help], layout=w.Layout(align_items="center")),
+                          self.button] + rows + [self.message], **kw)
 
     @property
     def job(self):
@@ -153,7 +166,7 @@ class ProcessPanel(w.VBox):
         cid = self.conversation_id
         if cid is None or not self.has_recording or (self.guard is not None and not self.guard(cid)):
             return None
-        job = self.queue.add(cid)
+        job = self.queue.add(cid, speakers=self.speakers.value)
         self._shown = None
         self.refresh()
         return job
@@ -163,6 +176,7 @@ class ProcessPanel(w.VBox):
         job = self.job
         self.button.disabled = not (self.conversation_id and self.has_recording) or \
             (job is not None and job.state in ("wacht", "bezig", "klaar"))
+        self.speakers.disabled = self.button.disabled
         if job is None:
             return
         if job.state == "wacht":
