@@ -289,3 +289,102 @@ def test_the_speakers_choice_reaches_the_pipeline_through_the_queue(monkeypatch,
     result = process.run(app.archive(), protocol.Run(job.id, job.conversation_id, job.speakers), sent.append)
     assert isinstance(result, protocol.Result), result
     assert seen["speakers"] == 3 and app.archive().transcript(app.conversation_id) is not None
+
+
+# --- 6. failures: the engine's message, or 'unexpected' with a logged traceback (issue 13 item 4) ---------------
+SECRET = "Sanne huilde tijdens het gesprek"  # content: never shown as an error detail, never logged
+
+
+def _boom(*args, **kw):
+    raise RuntimeError(SECRET)
+
+
+def _log_text() -> str:
+    from transkript_kernel import log
+
+    return log.log_path().read_text(encoding="utf-8") if log.log_path().exists() else ""
+
+
+def _consent_create(app, cid, monkeypatch):
+    from transkript_kernel.casefile.archive import Archive
+
+    monkeypatch.setattr(Archive, "create", _boom)
+    app.new_conversation()
+    _register(app, pupil="Tim Testleerling")
+    assert not app.consent.create_button.disabled  # the button comes back after a failure
+    return app.consent.message, "consent-create"
+
+
+def _archive_list(app, cid, monkeypatch):
+    from transkript_kernel.casefile.archive import Archive
+
+    monkeypatch.setattr(Archive, "list", _boom)
+    assert not app.browser.refresh()
+    return app.browser.message, "archive-list"
+
+
+def _archive_withdraw(app, cid, monkeypatch):
+    from transkript_kernel.casefile.archive import Archive
+
+    monkeypatch.setattr(Archive, "withdraw_consent", _boom)
+    _withdraw_from_archive_tab(app, cid)
+    return app.browser.requests_message, "archive-withdraw"
+
+
+def _retention_status(app, cid, monkeypatch):
+    from transkript_kernel.casefile import retention
+
+    monkeypatch.setattr(retention, "status", _boom)
+    assert not app.retention.refresh()
+    return app.retention.message, "retention-status"
+
+
+def _settings_save(app, cid, monkeypatch):
+    from transkript_kernel import settings
+
+    monkeypatch.setattr(settings, "save_config", _boom)
+    editor, _ = app.settings_panel.editors[("GeneralSettings", "school_name")]
+    editor.value = "OBS De Test"
+    assert not app.settings_panel.save()
+    return app.settings_panel.message, "settings-save"
+
+
+def _transcript_save(app, cid, monkeypatch):
+    from transkript_kernel.casefile.archive import Archive
+
+    monkeypatch.setattr(Archive, "save_transcript", _boom)
+    assert not app.editor.save()
+    return app.editor.message, "transcript-save"
+
+
+def _transcript_play(app, cid, monkeypatch):
+    from transkript_kernel import audio
+
+    monkeypatch.setattr(audio, "load", _boom)
+    app.editor.play(app.editor.transcript.segments[0].id)
+    return app.editor.message, "play"
+
+
+@pytest.mark.parametrize("action", [_consent_create, _archive_list, _archive_withdraw, _retention_status,
+                                    _settings_save, _transcript_save, _transcript_play],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_a_bug_is_shown_as_unexpected_and_logged_with_frames_never_its_message(processed, monkeypatch, action):
+    app, cid = processed
+    message, where = action(app, cid, monkeypatch)
+    shown = _text(message)
+    assert "tk-msg-error" in message.value and "onverwachts" in shown and "RuntimeError" in shown, shown
+    assert "transkript.log" in shown and SECRET not in shown
+    log = _log_text()
+    assert f"{where} failed error=RuntimeError" in log and "_boom" in log  # the traceback's frames
+    assert SECRET not in log
+
+
+def test_an_engine_error_is_shown_in_the_teachers_language(processed):
+    app, cid = processed
+    app.editor.rename("S9", "Iemand", None)  # no such speaker: the engine's own words
+    assert "bestaat niet" in _text(app.editor.message) and "tk-msg-error" in app.editor.message.value
+    app.lang_toggle.value = "en"
+    app.editor.rename("S9", "Someone", None)
+    assert "does not exist" in _text(app.editor.message)
+    assert "transcript-rename failed error=InputError" in _log_text()  # the type by name, never the names
+    assert "Someone" not in _log_text() and "Iemand" not in _log_text()

@@ -135,8 +135,10 @@ class _FakeArchive:
         self.saved = []
 
     def get(self, cid):
-        if self.conversation is None:
-            raise KeyError(cid)
+        if self.conversation is None:  # as the real case file says it
+            from transkript_kernel.errors import NotFoundError
+
+            raise NotFoundError(f"Gesprek {cid} bestaat niet.", f"Conversation {cid} does not exist.")
         return self.conversation
 
     def save_transcript(self, cid, transcript, by):

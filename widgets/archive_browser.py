@@ -11,7 +11,8 @@ from typing import Callable
 
 import ipywidgets as w
 
-from .i18n import error_text, t
+from .failures import failure_text, guarded
+from .i18n import t
 from .ui import Message, esc
 
 SHOWN_COLUMNS = ("date", "pupil", "kind", "group", "status", "summary_version")
@@ -41,15 +42,8 @@ def table_html(rows: list[dict], columns=None, css_class="tk-table") -> str:
 
 
 def _cell(value) -> str:
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN (pandas' empty cell)
         return ""
-    try:
-        import math
-
-        if isinstance(value, float) and math.isnan(value):
-            return ""
-    except Exception:
-        pass
     text = str(value)
     return text if len(text) <= 160 else text[:157] + "…"
 
@@ -115,22 +109,24 @@ class ArchiveBrowser(w.VBox):
         self.player.add_class("tk-archive-player")
         super().__init__([w.HBox([self.query, self.status, self.kind, self.group, self.search_button]), self.message,
                           self.player, self.results, self.detail], **kw)
-        try:  # open on the latest conversations, not on an empty page
-            self.refresh()
-        except Exception:  # no case file yet: the first search or refresh shows the reason
-            self.message.clear()
+        self.requests_message = Message()  # the request box's line (see _requests_box)
+        self.diff_out = Message()
+        self.refresh()  # open on the latest conversations, not on an empty page (or say why not)
 
     def filters(self) -> dict:
         return {k: v for k, v in (("status", self.status.value), ("kind", self.kind.value),
                                   ("group", self.group.value.strip())) if v}
 
+    @guarded("archive-list")
     def refresh(self) -> list[dict]:
-        archive = self._archive()
+        from transkript_kernel.errors import TranskriptError
+
         q = self.query.value.strip()
         try:
+            archive = self._archive()
             table = archive.search(q, **self.filters()) if q else archive.list(**self.filters())
-        except Exception as exc:
-            self.message.show("error", error_text(exc))
+        except TranskriptError as exc:  # e.g. a case file that cannot be opened: the engine says why
+            self.message.show("error", failure_text(exc, "archive-list"))
             return []
         rows = _records(table)[:MAX_ROWS]
         if not rows:
@@ -173,9 +169,11 @@ class ArchiveBrowser(w.VBox):
         self.results.children = lines
         return rows
 
+    @guarded("archive-play")
     def play(self, cid: str, start: float) -> bool:
         """▶ at a search hit: the recording from the passage's start (if the recording is still there)."""
         from transkript_kernel import audio
+        from transkript_kernel.errors import TranskriptError
 
         from .transcript_editor import wav_bytes
 
@@ -187,8 +185,8 @@ class ArchiveBrowser(w.VBox):
                 return False
             with archive.recording_file(cid) as plain:  # decrypted for decoding, deleted after
                 clip = audio.load(plain)
-        except Exception as exc:
-            self.message.show("error", error_text(exc))
+        except TranskriptError as exc:  # gone meanwhile, or a recording that no longer decodes
+            self.message.show("error", failure_text(exc, "archive-play", conversation=cid))
             return False
         sr = clip.sample_rate
         part = clip.samples[int(max(0.0, start - 0.2) * sr):int((start + PASSAGE_SECONDS) * sr)]
@@ -200,13 +198,15 @@ class ArchiveBrowser(w.VBox):
         if self.on_open:
             self.on_open(cid)
 
+    @guarded("archive-history")
     def show_history(self, cid: str) -> None:
         """Versions, the difference between two, and what parents and pupils may ask for."""
-        archive = self._archive()
+        from transkript_kernel.errors import TranskriptError
+
         try:
-            versions = _records(archive.versions(cid))
-        except Exception as exc:
-            self.message.show("error", error_text(exc))
+            versions = _records(self._archive().versions(cid))
+        except TranskriptError as exc:  # deleted meanwhile
+            self.message.show("error", failure_text(exc, "archive-history", conversation=cid))
             return
         numbers = [int(v.get("version")) for v in versions if v.get("version") is not None]
         parts = [w.HTML(f"<b>{esc(t('archive.versions_of', id=cid))}</b>"), w.HTML(table_html(versions))]
@@ -215,81 +215,95 @@ class ArchiveBrowser(w.VBox):
                            layout=w.Layout(width="180px"))
             b = w.Dropdown(options=numbers, value=numbers[-1], description=t("archive.to"),
                            layout=w.Layout(width="180px"))
-            out = w.HTML()
+            self.diff_out = out = Message()
             out.add_class("tk-archive-diff-text")
             show = w.Button(description=t("archive.diff"), layout=w.Layout(width="160px"))
             show.add_class("tk-archive-diff")
-
-            def _diff(_=None):
-                try:
-                    out.value = f'<div class="tk-diff">{esc(archive.diff(cid, a.value, b.value))}</div>'
-                except Exception as exc:
-                    out.value = f'<div class="tk-msg tk-msg-error">{esc(error_text(exc))}</div>'
-
-            show.on_click(_diff)
+            show.on_click(lambda _: self.show_diff(cid, a.value, b.value))
             parts += [w.HBox([a, b, show]), out]
         parts.append(self._requests_box(cid))
         self.detail.children = parts
 
+    @guarded("archive-diff", message="diff_out")
+    def show_diff(self, cid: str, a: int, b: int) -> None:
+        from transkript_kernel.errors import TranskriptError
+
+        try:
+            self.diff_out.value = f'<div class="tk-diff">{esc(self._archive().diff(cid, a, b))}</div>'
+        except TranskriptError as exc:
+            self.diff_out.show("error", failure_text(exc, "archive-diff", conversation=cid))
+
     def _requests_box(self, cid: str) -> w.VBox:
         """What parents and pupils may ask: an access export, withdrawing consent; and finalising."""
-        out = Message()
+        self.requests_message = out = Message()
         out.add_class("tk-archive-request-message")
-        link = w.HTML()
+        self.access_link = w.HTML()
         export_b = w.Button(description=t("archive.access_export"), layout=w.Layout(width="220px"))
         export_b.add_class("tk-archive-access")
         final_b = w.Button(description=t("archive.finalize"), layout=w.Layout(width="200px"))
         final_b.add_class("tk-archive-finalize")
-        confirm = w.Checkbox(description=t("archive.withdraw_confirm"), value=False, indent=False,
-                             layout=w.Layout(width="auto"))
+        self.withdraw_confirm = confirm = w.Checkbox(description=t("archive.withdraw_confirm"), value=False,
+                                                     indent=False, layout=w.Layout(width="auto"))
         withdraw_b = w.Button(description=t("archive.withdraw"), disabled=True, layout=w.Layout(width="220px"))
         withdraw_b.add_class("tk-archive-withdraw")
         confirm.observe(lambda ch: setattr(withdraw_b, "disabled", not ch["new"]), "value")
-
-        def _export(_=None):
-            import base64
-            import tempfile
-            from pathlib import Path
-
-            from transkript_kernel.casefile import access
-
-            archive = self._archive()
-            try:
-                pupil = archive.get(cid).pupil
-                with tempfile.TemporaryDirectory() as tmp:
-                    path = access.export_pupil(archive, pupil, Path(tmp) / "inzage.zip", actor="docent",
-                                               pupil_id=archive.pupil_id(cid))  # this child only, not the name
-                    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-            except Exception as exc:
-                out.show("error", error_text(exc))
-                return
-            name = f"inzage-{cid}.zip"
-            link.value = (f'<a class="tk-download" download="{esc(name)}" href="data:application/zip;base64,{data}">'
-                          f'{esc(t("archive.access_download", name=name))}</a>')
-            out.show("ok", t("archive.access_done", pupil=pupil))
-
-        def _finalize(_=None):
-            try:
-                self._archive().finalize(cid, actor="docent")
-            except Exception as exc:
-                out.show("error", error_text(exc))
-                return
-            out.show("ok", t("archive.finalized"))
-
-        def _withdraw(_=None):
-            try:
-                deleted = self._archive().withdraw_consent(cid, actor="docent")
-            except Exception as exc:
-                out.show("error", error_text(exc))
-                return
-            finally:
-                confirm.value = False
-            out.show("ok", t("archive.withdrawn", what=", ".join(deleted) or "–"))
-            if self.on_withdrawn:
-                self.on_withdrawn(cid)
-
-        export_b.on_click(_export)
-        final_b.on_click(_finalize)
-        withdraw_b.on_click(_withdraw)
+        export_b.on_click(lambda _: self.access_export(cid))
+        final_b.on_click(lambda _: self.finalize(cid))
+        withdraw_b.on_click(lambda _: self.withdraw(cid))
         return w.VBox([w.HTML(f"<b>{esc(t('archive.requests'))}</b>"), w.HBox([export_b, final_b]),
-                       w.HBox([confirm, withdraw_b]), link, out])
+                       w.HBox([confirm, withdraw_b]), self.access_link, out])
+
+    @guarded("archive-access", message="requests_message")
+    def access_export(self, cid: str) -> None:
+        """A parent's or pupil's access request: a zip of this child's data (by pupil id, not by name)."""
+        import base64
+        import tempfile
+        from pathlib import Path
+
+        from transkript_kernel.casefile import access
+        from transkript_kernel.errors import TranskriptError
+
+        try:
+            archive = self._archive()
+            pupil = archive.get(cid).pupil
+            with tempfile.TemporaryDirectory() as tmp:
+                path = access.export_pupil(archive, pupil, Path(tmp) / "inzage.zip", actor="docent",
+                                           pupil_id=archive.pupil_id(cid))  # this child only, not the name
+                data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+        except TranskriptError as exc:
+            self.requests_message.show("error", failure_text(exc, "archive-access", conversation=cid))
+            return
+        name = f"inzage-{cid}.zip"
+        self.access_link.value = (f'<a class="tk-download" download="{esc(name)}" '
+                                  f'href="data:application/zip;base64,{data}">'
+                                  f'{esc(t("archive.access_download", name=name))}</a>')
+        self.requests_message.show("ok", t("archive.access_done", pupil=pupil))
+
+    @guarded("archive-finalize", message="requests_message")
+    def finalize(self, cid: str) -> None:
+        from transkript_kernel.errors import TranskriptError
+
+        try:
+            self._archive().finalize(cid, actor="docent")
+        except TranskriptError as exc:  # e.g. nothing left to finalise after a withdrawal
+            self.requests_message.show("error", failure_text(exc, "archive-finalize", conversation=cid))
+            return
+        self.requests_message.show("ok", t("archive.finalized"))
+
+    @guarded("archive-withdraw", message="requests_message")
+    def withdraw(self, cid: str) -> None:
+        """Withdraw consent (after the confirmation tick): the case file deletes; the app clears its page."""
+        from transkript_kernel.errors import TranskriptError
+
+        if not self.withdraw_confirm.value:
+            return
+        try:
+            deleted = self._archive().withdraw_consent(cid, actor="docent")
+        except TranskriptError as exc:
+            self.requests_message.show("error", failure_text(exc, "archive-withdraw", conversation=cid))
+            return
+        finally:
+            self.withdraw_confirm.value = False
+        self.requests_message.show("ok", t("archive.withdrawn", what=", ".join(deleted) or "–"))
+        if self.on_withdrawn:
+            self.on_withdrawn(cid)

@@ -11,7 +11,8 @@ from typing import Callable
 
 import ipywidgets as w
 
-from .i18n import error_text, t
+from .failures import failure_text, guarded
+from .i18n import t
 from .ui import Message, esc
 
 AGE_BANDS = ("4-8", "8-12", "12-16", "16+")
@@ -132,7 +133,10 @@ class ConsentForm(w.VBox):
         people = [(self.teacher.value.strip(), "docent"), (self.parent.value.strip(), "ouder")]
         return [Participant(name, role) for name, role in people if name]
 
+    @guarded("consent-create")
     def _create(self, *_):
+        from transkript_kernel.errors import TranskriptError
+
         if not self.pupil.value.strip():
             self.message.show("error", t("consent.need_pupil"))
             return
@@ -148,10 +152,11 @@ class ConsentForm(w.VBox):
                 pupil=self.pupil.value.strip(), date=(self.date.value or dt.date.today()).isoformat(),
                 kind=self.kind.value, language=self.language.value, group=self.group.value.strip(),
                 age_band=self.age_band.value, participants=self.participants(), consent=self.consent_record())
-        except Exception as exc:  # the engine's message, Dutch or English
-            self.message.show("error", error_text(exc))
-            self.create_button.disabled = False
+        except TranskriptError as exc:  # the engine's message (a forbidden kind, a refusal), Dutch or English
+            self.message.show("error", failure_text(exc, "consent-create"))
             return
+        finally:
+            self.create_button.disabled = False
         self.conversation = conv
         self.show_conversation(conv)
         allowed, why = self.decision(conv)
@@ -159,7 +164,6 @@ class ConsentForm(w.VBox):
             self.message.show("ok", t("consent.created", id=conv.id))
         else:
             self.message.show("error", t("consent.refused_stored", id=conv.id) + "\n" + why)
-        self.create_button.disabled = False
         if self.on_created:
             self.on_created(conv)
 
@@ -177,11 +181,12 @@ class ConsentForm(w.VBox):
     def decision(conv) -> tuple[bool, str]:
         """The engine's verdict on recording this conversation, with its reason in the interface language."""
         from transkript_kernel.casefile import consent
+        from transkript_kernel.errors import TranskriptError
 
         from .i18n import language
 
         try:
             d = consent.check(conv.kind, conv.consent, age_band=conv.age_band)
-        except Exception as exc:
-            return False, error_text(exc)
+        except TranskriptError as exc:  # a kind the rules refuse (changed since it was stored): not allowed
+            return False, failure_text(exc, "consent-check", conversation=conv.id)
         return d.recording_allowed, d.nl if language() == "nl" else d.en

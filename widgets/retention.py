@@ -11,7 +11,8 @@ from typing import Callable
 import ipywidgets as w
 
 from .archive_browser import _records, table_html
-from .i18n import error_text, language, t
+from .failures import failure_text, guarded
+from .i18n import language, t
 from .ui import Message, esc
 
 
@@ -45,16 +46,18 @@ class RetentionPanel(w.VBox):
         super().__init__([intro, self.check_button, self.table, self.plan, self.confirm, self.purge_button,
                           self.message], **kw)
 
+    @guarded("retention-status")
     def refresh(self) -> list[dict]:
         """Show every coming or overdue step, and what a purge would do today (dry run)."""
         from transkript_kernel.casefile import retention
+        from transkript_kernel.errors import TranskriptError
 
-        archive = self._archive()
         try:
+            archive = self._archive()
             rows = _records(retention.status(archive))
             plan = retention.purge(archive, dry_run=True)
-        except Exception as exc:
-            self.message.show("error", error_text(exc))
+        except TranskriptError as exc:
+            self.message.show("error", failure_text(exc, "retention-status"))
             return []
         for r in rows:
             r["action"] = action_label(r.get("action", ""))
@@ -65,16 +68,18 @@ class RetentionPanel(w.VBox):
         self.message.show("info", t("retention.due", n=len(rows)) if rows else t("retention.nothing"))
         return rows
 
+    @guarded("retention-purge")
     def purge(self):
         from transkript_kernel.casefile import retention
+        from transkript_kernel.errors import TranskriptError
 
         if not self.confirm.value:
             self.message.show("error", t("retention.need_confirm"))
             return None
         try:
             done = retention.purge(self._archive(), dry_run=False, actor="docent")
-        except Exception as exc:
-            self.message.show("error", error_text(exc))
+        except TranskriptError as exc:  # e.g. a deletion that could not be verified: the engine says which
+            self.message.show("error", failure_text(exc, "retention-purge"))
             return None
         finally:
             self.confirm.value = False

@@ -4,7 +4,8 @@ The list, the words (Dutch and English label and help) and the level of each set
 registry (:func:`transkript_kernel.settings.registry`), the editors from the trait types: a dropdown for a closed
 choice, a checkbox for yes/no, a number field within the trait's bounds. Only changed values are written to
 ``settings.json``, so a default that improves in a later version is not pinned by a save. A section whose module
-cannot load is skipped rather than failing the tab.
+cannot load (a bug: the registry test imports every one) does not take the tab down: it is named in the tab and
+logged with its traceback (:func:`.failures.failure_text`).
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import json
 
 import ipywidgets as w
 
-from .i18n import error_text, language, t
+from .failures import failure_text, guarded
+from .i18n import language, t
 from .ui import Message, esc, step
 
 WIDTH = {"description_width": "260px"}
@@ -84,10 +86,16 @@ class SettingsPanel(w.VBox):
         self.labels: dict[tuple[str, str], str] = {}
         self._saved: dict[tuple[str, str], object] = {}  # what the file holds now, so only changes are written
         by_level: dict[str, list] = {level: [] for level in settings.LEVELS}
+        self.broken: list[str] = []  # sections whose module did not load (shown, logged)
         for sec in settings.registry():
             try:
                 cls = sec.cls()
-            except Exception:
+            except (ImportError, AttributeError) as exc:  # the registry names a module or class that is missing
+                reason = failure_text(exc, "settings-section")
+                self.broken.append(sec.name)
+                by_level["basis"].append(w.HTML(f'<div class="tk-msg tk-msg-error">'
+                                                f'{esc(t("settings.section_failed", section=sec.title[lang]))}'
+                                                f' {esc(reason)}</div>'))
                 continue
             obj = settings.get(cls)
             traits = cls.class_traits(config=True)
@@ -138,10 +146,12 @@ class SettingsPanel(w.VBox):
                 out.setdefault(section, {})[name] = value
         return out
 
+    @guarded("settings-save")
     def save(self) -> bool:
         from traitlets import TraitError
 
         from transkript_kernel import settings
+        from transkript_kernel.errors import TranskriptError
 
         try:
             values = self.changes()
@@ -157,8 +167,8 @@ class SettingsPanel(w.VBox):
         except _Invalid as exc:
             self.message.show("error", t("settings.failed", reason=t("settings.invalid", label=exc.label)))
             return False
-        except Exception as exc:
-            self.message.show("error", t("settings.failed", reason=error_text(exc)))
+        except TranskriptError as exc:  # e.g. settings.json could not be written
+            self.message.show("error", t("settings.failed", reason=failure_text(exc, "settings-save")))
             return False
         for section, traits in values.items():
             for name, value in traits.items():

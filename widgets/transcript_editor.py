@@ -27,7 +27,8 @@ import ipywidgets as w
 
 from transkript_kernel.formatting import Text, clock
 
-from .i18n import error_text, language, t
+from .failures import failure_text, guarded
+from .i18n import language, t
 from .ui import Message, esc
 
 PAGE_SIZE = 20
@@ -139,7 +140,8 @@ class TranscriptEditor(w.VBox):
         self.prev_button.on_click(lambda _: self._goto(self.page - 1))
         self.next_button.on_click(lambda _: self._goto(self.page + 1))
         self.save_button.on_click(lambda _: self.save())
-        super().__init__([self.recording_note, self.notices, w.HTML(f"<b>{esc(t('transcript.speakers'))}</b>"), self.speakers_box,
+        super().__init__([self.recording_note, self.notices, w.HTML(f"<b>{esc(t('transcript.speakers'))}</b>"),
+                          self.speakers_box,
                           self.doubt_bar, self.player_box,
                           self.rows, w.HBox([self.prev_button, self.page_label, self.next_button]),
                           w.HBox([self.save_button]), self.message], **kw)
@@ -203,10 +205,11 @@ class TranscriptEditor(w.VBox):
     def _names(self, conversation_id: str) -> list[str]:
         """The consent form's names (pupil, participants, who consented): never marked as unknown words."""
         from transkript_kernel import doubt
+        from transkript_kernel.errors import NotFoundError
 
         try:
             return doubt.names_for(self._archive().get(conversation_id))
-        except Exception:  # no case file entry (e.g. a transcript opened on its own): no names
+        except NotFoundError:  # not in the case file (deleted meanwhile, or a transcript on its own): no names
             return []
 
     # --- doubtful words ----------------------------------------------------------------------------------
@@ -364,28 +367,34 @@ class TranscriptEditor(w.VBox):
             seg.speaker = speaker
             self.dirty = True
 
+    @guarded("transcript-rename")
     def rename(self, speaker_id: str, label: str, role: str | None) -> None:
         from transkript_kernel import speakers
+        from transkript_kernel.errors import TranskriptError
 
         if not self._allowed():
             return
         try:
             speakers.rename(self.transcript, speaker_id, label=label.strip() or None, role=role)
-        except Exception as exc:
-            self.message.show("error", error_text(exc))
+        except TranskriptError as exc:  # an empty or too long name, an unknown role
+            self.message.show("error", failure_text(exc, "transcript-rename", conversation=self.conversation_id))
             return
         self.dirty = True
         if self.save():
             self._render_speakers()
             self._render_page()
 
+    @guarded("transcript-save")
     def save(self) -> bool:
+        from transkript_kernel.errors import TranskriptError
+
         if not self._allowed():
             return False
         try:
             self._archive().save_transcript(self.conversation_id, self.transcript, by="docent")
-        except Exception as exc:
-            self.message.show("error", t("transcript.save_failed", reason=error_text(exc)))
+        except TranskriptError as exc:  # consent withdrawn meanwhile, a full disk: the engine's message
+            reason = failure_text(exc, "transcript-save", conversation=self.conversation_id)
+            self.message.show("error", t("transcript.save_failed", reason=reason))
             return False
         self.dirty = False
         self.message.show("ok", t("transcript.saved"))
@@ -425,16 +434,19 @@ class TranscriptEditor(w.VBox):
         before, after = WORD_CONTEXT_SECONDS
         self._play_span(max(0.0, start - before), min(end + after, start + MAX_PLAY_SECONDS), start)
 
+    @guarded("play")
     def _play_span(self, start: float, end: float, shown: float) -> None:
+        from transkript_kernel.errors import TranskriptError
+
         if not self._allowed():
             return
         try:
             clip = self._load_clip()
-        except FileNotFoundError as exc:
+        except FileNotFoundError as exc:  # no recording (any more): our own message
             self.message.show("warn", str(exc))
             return
-        except Exception as exc:
-            self.message.show("error", error_text(exc))
+        except TranskriptError as exc:  # a recording that no longer decodes, a missing key
+            self.message.show("error", failure_text(exc, "play", conversation=self.conversation_id))
             return
         sr = clip.sample_rate
         part = clip.samples[int(start * sr):int(end * sr)]
