@@ -10,6 +10,7 @@ from .rendering import third_person
 from ..sentences import Sentence
 from ..summary import Concern
 from .analyser import Analyser
+from .negative import negative
 
 
 
@@ -23,16 +24,28 @@ def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
         text = strip_particles(s.text.strip(), c)
         low = text.lower()
         cue = c.concern.search(low)
+        if cue and (_negated(low, cue.start(), c) or _ensure(low, cue)):
+            cue = None  # 'geen zorgen', 'niet bang': a reassurance; 'zorgen dat ...': to make sure
         problem = c.problem.search(low)
+        if problem and _negated(low, problem.start(), c):
+            problem = None  # 'geen probleem', 'niet alleen'
+        problem = problem or (NEGATIVE and negative(
+            text, c, an.language, first_person_ok=an.role(s) == "leerling"))
         if not cue and not problem:
             continue
+        if _refusal(low, c):
+            continue  # 'Nee, dat lukt niet': an answer to a proposal, not a worry
         if problem and not cue:
             if i in action_sentences:
                 continue  # 'Ik maak een afspraak over wat hij doet als hij boos wordt' is an action
-            if re.match(r"(als|if|wanneer|when|indien)\b", _clause_with(text, problem.group(0)).lower()):
+            if re.match(r"(als|if|wanneer|when|indien|mocht|mochten|should)\b",
+                        _clause_with(text, problem.group(0)).lower()):
                 continue  # 'If he is ill, ...' is a condition, not a worry
+            if set(words_of(low)) & {"hoeft", "hoeven", "hoef", "needn't", "need not"}:
+                continue  # 'hij hoeft niet meer te ...': an arrangement, not a worry
             words = set(words_of(low))
-            about_pupil = words & c.third_markers or any(n.lower() in words for n in an.names)
+            about_pupil = words & c.third_markers or any(n.lower() in words for n in an.names) or (
+                an.role(s) == "leerling" and words & c.first_singular)
             if not about_pupil or s.question:
                 continue
         evidence = list(s.segment_ids)
@@ -63,6 +76,32 @@ def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
                 continue
         out.append(Concern(text, an.role(s), sorted(set(evidence))))
     return _merge_concerns(an, out)
+
+
+#: Read negative evaluation from lemmas too (``negative``), not only the fixed problem phrases.
+NEGATIVE = True
+
+
+def _negated(low: str, start: int, c) -> bool:
+    """A negation in the two words before a worry cue or a problem word: 'geen zorgen', 'niet bang', 'geen
+    probleem'."""
+    before = words_of(low[:start])[-2:]
+    return bool(set(before) & (set(c.raw.get("negations", [])) | set(c.raw.get("negation_words", []))))
+
+
+def _ensure(low: str, cue) -> bool:
+    """'zorgen dat/voor' is 'to make sure', unless someone makes themselves worries ('maak me zorgen dat')."""
+    if cue.group(0) != "zorgen":
+        return False
+    after = words_of(low[cue.end():])[:1]
+    before = words_of(low[:cue.start()])[-3:]
+    return bool(after) and after[0] in ("dat", "voor", "ervoor") and not set(before) & {"me", "mij", "ons", "zich",
+                                                                                          "maak", "maken", "maakt"}
+
+
+def _refusal(low: str, c) -> bool:
+    return any(low.startswith(r) and (len(low) == len(r) or not low[len(r)].isalnum()) for r in c.refusal
+               if r not in ("nee", "no"))
 
 
 def _clause_with(text: str, needle: str) -> str:

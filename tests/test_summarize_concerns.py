@@ -1,0 +1,66 @@
+"""Concerns from negative evaluation: worries said indirectly ('hij wordt dan boos', 'een jongen lacht haar uit',
+'ze wil niet meer naar training') count through lemmas and negations; reassurances, 'alleen' meaning 'only',
+'zorgen dat' meaning 'make sure', refusals and the speaker's own position do not. Invented sentences only."""
+import pytest
+
+from transkript_kernel.extractive.negative import negative
+from transkript_kernel.lexicon import cues
+from transkript_kernel.summarize import summarize
+from transkript_kernel.transcript import Segment, Speaker, Transcript
+
+pytest.importorskip("HanTa")
+NL = cues("nl")
+
+
+@pytest.mark.parametrize("text", [
+    "Een jongen lacht haar dan uit.",                 # separable verb, lemma 'uitlachen'
+    "Het rekenen kost hem heel veel moeite.",
+    "En dan wordt hij boos.",
+    "Hij wil ook niet meer naar zwemles.",            # 'niet meer'
+    "Ze piekert veel 's avonds.",                      # inflection of 'piekeren'
+    "Die sommen snapt hij niet.",                      # negated 'snappen'
+    "In de pauze is hij vaak alleen.",                 # predicative 'alleen'
+    "Ze komt vaak te laat.",
+])
+def test_negative_evaluation_is_found(text):
+    assert negative(text, NL, "nl") is not None
+
+
+@pytest.mark.parametrize("text", [
+    "Hij kent alleen de tafel van tien.",              # 'alleen' = only
+    "Hij is niet dom.",                                # negation before the word
+    "Dat vergeten ze niet snel.",                      # negated verb
+    "Dat wil ik niet.",                                # the speaker's own position
+    "Ze leest elke avond een kwartier.",
+    "Hij is erg druk bezig met zijn werkstuk.",        # 'erg' as intensifier
+])
+def test_no_negative_evaluation(text):
+    assert negative(text, NL, "nl") is None
+
+
+def test_english_negative_evaluation():
+    en = cues("en")
+    assert negative("He gets upset when they laugh.", en, "en") is not None
+    assert negative("He passed it without any trouble.", en, "en") is None
+
+
+def _talk(turns):
+    sp = {"S1": Speaker("Juf Ilse", "docent"), "S2": Speaker("moeder van Bram", "ouder")}
+    segs = [Segment(i, 6.0 * i, 6.0 * i + 5, text, "S1" if who == "docent" else "S2")
+            for i, (who, text) in enumerate(turns)]
+    return Transcript("nl", 6.0 * len(turns), segs, sp)
+
+
+def test_indirect_worry_becomes_a_concern_raised_by_its_speaker_on_its_segment():
+    s = summarize(_talk([("docent", "Fijn dat u er bent."),
+                         ("ouder", "Bram wil niet meer naar voetbal. Een jongen lacht hem daar steeds uit."),
+                         ("docent", "Dat is goed om te weten.")]))
+    hits = [c for c in s.concerns if "voetbal" in c.text.lower() or "lacht" in c.text.lower()]
+    assert hits and all(c.raised_by == "ouder" and c.evidence == [1] for c in hits)
+
+
+def test_reassurance_and_make_sure_are_no_concerns():
+    s = summarize(_talk([("docent", "Het verlof van Bram is goedgekeurd, geen zorgen."),
+                         ("docent", "Ik zorg dat hij de toets op dinsdag inhaalt."),
+                         ("ouder", "Dank u wel.")]))
+    assert s.concerns == []
