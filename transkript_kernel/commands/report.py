@@ -68,18 +68,19 @@ def _render_file(args, out_pdf: Path) -> str:
     transcript = Transcript.load(path)
     summary = Summary.load(args.summary) if args.summary else _summarize(transcript)
     language = labels.check_language(args.language or transcript.language or "nl")
+    shown_summary, shown_transcript = summary, transcript
     if _replacing(args):  # no consent form here: only the speakers' labels are known participants
         from .. import thirdparty
 
         found = thirdparty.find(transcript, summary)
         red = thirdparty.redact(summary, transcript, thirdparty.choices(
             found, keep=args.keep_names or (), language=transcript.language), found=found)
-        summary, transcript = red.summary, red.transcript
+        shown_summary, shown_transcript = red.summary, red.transcript
         _print_replaced(found, red.replaced, file_source=True)
-    report.render_pdf(out_pdf, transcript=transcript, summary=summary, language=language,
+    report.render_pdf(out_pdf, transcript=shown_transcript, summary=shown_summary, language=language,
                       with_transcript=args.with_transcript, version=getattr(args, "report_version", None),
                       school_name=args.school)
-    _print_doubts(summary, transcript)
+    _print_doubts(summary, transcript)  # the teacher's check is on what was said, not on the family's copy
     return language
 
 
