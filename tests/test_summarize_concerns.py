@@ -64,3 +64,39 @@ def test_reassurance_and_make_sure_are_no_concerns():
                          ("docent", "Ik zorg dat hij de toets op dinsdag inhaalt."),
                          ("ouder", "Dank u wel.")]))
     assert s.concerns == []
+
+
+# --- actions split over two sentences or two speakers; rewrites that read wrong -----------------------------
+def test_fronted_dat_commitment_takes_the_thing_it_points_back_to():
+    s = summarize(_talk([("docent", "Wat ik eerst wil doen is een diagnostisch gesprek met Bram. "
+                                     "Dat doe ik zelf, volgende week donderdag."),
+                         ("ouder", "Dat is goed.")]))
+    hit = [a for a in s.actions if "diagnostisch gesprek" in a.text]
+    assert hit and "donderdag" in (hit[0].due or "") and hit[0].owner in ("docent", "school")
+
+
+def test_proposal_answered_only_by_a_time_is_accepted_with_that_time():
+    s = summarize(_talk([("docent", "Zullen we over zes weken nog eens afspreken?"),
+                         ("ouder", "Doe maar op een woensdag."),
+                         ("docent", "Goed.")]))
+    hit = [a for a in s.actions if "zes weken" in f"{a.text} {a.due}" and "woensdag" in f"{a.text} {a.due}"]
+    assert hit and 1 in hit[0].evidence and 0 in hit[0].evidence
+
+
+def test_rewritten_forms_the_tagger_cannot_confirm_are_flagged():
+    from transkript_kernel.extractive.grounding import misrendered
+
+    assert misrendered("Voort de leerkracht het vergeet", "Voor ik het vergeet, ik neem dit op.", "nl")
+    assert misrendered("De ouder wast zelf ook slecht in rekenen", "Ik was zelf ook slecht in rekenen.", "nl")
+    assert misrendered("Zodat de ouder het kunt lezen", "Zodat u het kunt lezen.", "nl")
+    assert not misrendered("De leerkracht belt de ouder vrijdag", "Ik bel u vrijdag.", "nl")
+    assert not misrendered("De leerkracht stuurt de ouder een mail", "Ik stuur u een mail.", "nl")
+
+
+def test_a_time_phrase_taken_out_leaves_no_preposition_behind():
+    from transkript_kernel.extractive.analyser import Analyser
+    from transkript_kernel.extractive.rendering import _without_dues
+
+    an = Analyser(_talk([("ouder", "Ze gaat sinds oktober naar de fysiotherapeut.")]))
+    out = _without_dues(an, "Ze gaat sinds oktober elke dinsdag naar de fysiotherapeut")
+    assert "sinds" not in out.split() and "fysiotherapeut" in out

@@ -17,7 +17,7 @@ from .agreements import resolve
 from .analyser import Analyser
 from .broad import broad_candidates
 from .concerns import concerns
-from .grounding import evidence_text, quote, unchecked
+from .grounding import evidence_text, misrendered, quote, unchecked
 from .scoring import features, probability, threshold
 from .rendering import render_action
 from .topics import topics
@@ -48,7 +48,8 @@ def grounded_action(an: Analyser, cd, action):
     """``action`` when every word of it is vouched for (see ``grounding``); else the speaker's own clause, quoted
     with attribution; None when the neutrality filter leaves nothing of that clause."""
     said = evidence_text(an.transcript, action.evidence)
-    if not unchecked(f"{action.text} {action.due or ''}", said, an.language):
+    if not unchecked(f"{action.text} {action.due or ''}", said, an.language) and \
+            not misrendered(action.text, said, an.language):
         return action
     quoted = quote(an.role(cd.sentence), cd.text, an.language, "?" if cd.sentence.question else ".")
     if quoted is None or unchecked(quoted, said, an.language):

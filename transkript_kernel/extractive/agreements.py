@@ -40,6 +40,17 @@ def resolve(an: Analyser, cands: list[Candidate]) -> list[Candidate]:
             cd.dropped = True
         elif any(low.startswith(a) for a in c.acceptance):
             cd.accepted = True
+        elif DETAILS and _details_only(an, reply):
+            # 'Zullen we over zes weken nog eens afspreken?' - 'Doe maar op een woensdag.': the answer accepts by
+            # filling in when; its time joins the proposal, its segment the evidence
+            cd.accepted = True
+            when = [d for _a, _b, d in an.dues(reply.text)]
+            if when:
+                cd.due = ", ".join(dict.fromkeys([d for d in (cd.due, *when) if d]))
+            cd.evidence = sorted(set(cd.evidence) | set(reply.segment_ids))
+            for o in cands:
+                if o is not cd and o.sentence.index == reply.index and not o.dropped:
+                    o.dropped = True  # the answer's own words are not a second action
         elif cd.kind == "request":
             cd.dropped = True  # a question nobody said yes to is no agreement
     # a granted request ('Mag ik haar zelf brengen?' - 'Ja. Brengt u haar maar tot de deur.') is one action
@@ -93,6 +104,12 @@ def resolve(an: Analyser, cands: list[Candidate]) -> list[Candidate]:
             if due:
                 cd.due = due
                 cd.evidence = sorted(set(cd.evidence) | set(prev.segment_ids))
+    # a fronted 'dat/die' commitment ('Dat doe ik zelf, volgende week donderdag.') takes the thing it points
+    # back to, from the sentence before in the same turn or from the other speaker's turn it answers
+    for cd in cands:
+        if cd.dropped or cd.sentence.index == 0 or not FRONTED:
+            continue
+        _resolve_fronted(an, cd)
     # pronoun objects ('Ik bespreek die elke maandag') name what they point back to
     for cd in cands:
         if cd.dropped or cd.sentence.index == 0:
@@ -102,6 +119,23 @@ def resolve(an: Analyser, cands: list[Candidate]) -> list[Candidate]:
             cd.text = _resolve_demonstrative(an, cd.text, prev)
     kept = [cd for cd in cands if not cd.dropped]
     return _dedupe(an, kept)
+
+
+#: A proposal answered only by details (a time, an amount) counts as accepted (``_details_only``).
+DETAILS = True
+
+
+def _details_only(an: Analyser, reply: Sentence) -> bool:
+    """A short answer that names a time or an amount and refuses nothing: 'Doe maar op een woensdag.',
+    'Tien minuten, na het eten.', 'Donderdag om drie uur.'"""
+    low = reply.lower.strip()
+    words = words_of(low)
+    if reply.question or not words or len(words) > 10 or any(low.startswith(r) for r in an.c.refusal):
+        return False
+    if set(words) & set(an.c.raw.get("negation_words", [])):
+        return False
+    return bool(an.dues(reply.text)) or bool(re.search(
+        r"\b(?:\d+|minuten|minuutjes|kwartier|uur|keer|minutes|hours?|times)\b", low))
 
 
 def _reply(an: Analyser, s: Sentence) -> Sentence | None:
@@ -137,6 +171,70 @@ def _context_due(an: Analyser, prev: Sentence) -> str | None:
         word = "na de" if an.language == "nl" else "after the"
         return f"{word} {events[0]}" + (f" ({due[:1].lower() + due[1:]})" if due else "")
     return due
+
+
+#: Resolve a fronted demonstrative object to the noun phrase it points back to (``_resolve_fronted``).
+FRONTED = True
+FRONT_WORDS = {"dat", "die", "deze", "dit", "that", "this", "those", "these"}
+OWN_POSSESSIVES = {"mijn", "m'n", "onze", "ons", "jouw", "je", "uw", "jullie", "my", "our", "your"}
+
+
+def _resolve_fronted(an: Analyser, cd: Candidate) -> None:
+    """'Dat doe ik zelf' after '... is een diagnostisch gesprek met Kacper' -> 'Een diagnostisch gesprek met Kacper
+    doe ik zelf': the demonstrative is the fronted object (a finite verb follows it), so the noun phrase takes its
+    place and the word order stays Dutch. The antecedent is the sentence before in the same turn, or the last
+    sentence of the other speaker's turn just before; its segments join the evidence. Nothing changes when no
+    noun phrase is found or the phrase holds 'mijn/uw' from another speaker (the person would be wrong)."""
+    from .language import analysis
+
+    text = cd.text.strip()
+    lead = strip_particles(text, an.c)
+    a = analysis(lead, an.language)
+    if a is None or len(a.words) < 3:
+        return
+    first, second = a.words[0], a.words[1]
+    if first.token.lower() not in FRONT_WORDS or not (second.finite or second.pos == "WW"):
+        return
+    s = cd.sentence
+    prev = an.sentences[s.index - 1]
+    if prev.turn != s.turn and (not an.speaker_info or prev.speaker == s.speaker):
+        return
+    if an.is_ack(prev) or an.meta[prev.index]:
+        return
+    np = _noun_phrase(an, prev.text)
+    if not np:
+        return
+    if prev.speaker != s.speaker and set(words_of(np)) & OWN_POSSESSIVES:
+        return
+    np = np[:1].upper() + np[1:]
+    cd.text = text[:len(text) - len(lead)] + np + lead[len(first.token):]
+    cd.evidence = sorted(set(cd.evidence) | set(prev.segment_ids))
+
+
+def _noun_phrase(an: Analyser, text: str) -> str | None:
+    """The first noun phrase with a common noun as head in ``text`` (HanTa tags): determiner or possessive,
+    adjectives, the noun, and one prepositional phrase after it ('een diagnostisch gesprek met Kacper')."""
+    from .language import analysis
+
+    a = analysis(text, an.language)
+    if a is None:
+        return None
+    ws = a.words
+    for i, w in enumerate(ws):
+        if not (w.tag.startswith("N(soort") or w.tag.startswith("NN")):
+            continue
+        start = i
+        while start > 0 and (ws[start - 1].pos in ("ADJ", "LID") or ws[start - 1].tag.startswith(
+                ("VNW(aanw,det", "VNW(bez", "VNW(onbep,det", "TW", "DPS", "AT0", "DT0", "AJ"))):
+            start -= 1
+        if start == i or ws[start].pos not in ("LID", "VNW") and not ws[start].tag.startswith(("AT0", "DPS", "DT0")):
+            continue  # a bare noun ('Dag oma'): no phrase to front
+        end = i + 1
+        if end + 1 < len(ws) and ws[end].tag.startswith(("VZ(init", "PRP")) and (
+                ws[end + 1].tag.startswith(("N(", "NP", "NN"))):
+            end += 2
+        return " ".join(x.token for x in ws[start:end])
+    return None
 
 
 def _resolve_demonstrative(an: Analyser, text: str, prev: Sentence) -> str:

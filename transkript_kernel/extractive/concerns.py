@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .phrasing import finish, number_words, strip_particles, trim_clauses, words_of
-from .grounding import evidence_text, quote, unchecked
+from .grounding import evidence_text, misrendered, quote, unchecked
 from .rendering import third_person
 from ..sentences import Sentence
 from ..summary import Concern
@@ -70,7 +70,8 @@ def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
             body = body if len(an.content(body)) >= 2 else trim_clauses(text, c)
         text = finish(number_words(third_person(an, body, s), an.language))
         said = evidence_text(an.transcript, evidence)
-        if unchecked(text, said, an.language):  # a rewrite made a word nobody said: quote the speaker instead
+        if unchecked(text, said, an.language) or misrendered(text, said, an.language):
+            # a rewrite made a word nobody said, or a form that reads wrong: quote the speaker instead
             text = quote(an.role(s), body, an.language)
             if text is None or unchecked(text, said, an.language):
                 continue

@@ -117,3 +117,46 @@ def quote(role: str | None, clause: str, language: str, end: str = ".") -> str |
         neutral += end
     label = SPEAKER_LABEL.get(language, SPEAKER_LABEL["nl"]).get(role, SPEAKER_LABEL["nl"][None])
     return f'{label}: "{neutral}"'
+
+
+#: Check rewritten verb forms with the tagger too (``misrendered``), not only the dictionary.
+VERB_CHECK = True
+_U_FORMS = {"kunt", "wilt", "zult"}  # the forms of 'u'; after a role noun ('de ouder kunt') they are wrong
+
+
+def misrendered(text: str, evidence_text: str, language: str) -> list[str]:
+    """Words of a third-person rewrite that the dictionary accepts but that read wrong: a form that is not in the
+    evidence must be a present-tense finite verb in the rewrite and come from a present-tense finite verb of the
+    evidence (its stem, or the same lemma). So 'voor ik het vergeet' never becomes 'Voort ...', 'ik was' never
+    'wast' and 'ik zag' never 'zagt'; and a role noun never takes the form of 'u' ('de ouder kunt')."""
+    if not VERB_CHECK or language != "nl":
+        return []
+    from .language import analysis
+
+    rendered = analysis(text, language)
+    said = analysis(evidence_text, language)
+    if rendered is None or said is None:
+        return []
+    said_words = {w.token.lower() for w in said.words}
+    present = {w.token.lower(): w.lemma.lower() for w in said.words if w.finite and not w.past}
+    present_lemmas = set(present.values())
+    closed = closed_set(language)
+    out = []
+    toks = rendered.words
+    for k, w in enumerate(toks):
+        low = w.token.lower()
+        if low in _U_FORMS and not {x.token.lower() for x in toks[max(0, k - 4):k]} & {"u", "je", "jij", "jullie"}:
+            out.append(w.token)  # 'zodat de ouder het kunt lezen': the 'u' became a role noun, the verb did not
+            continue
+        if low in said_words or low in closed or not WORD.fullmatch(w.token):
+            continue
+        if not (w.finite and not w.past):
+            out.append(w.token)  # a new word that is no present-tense verb: the rewrite went wrong
+            continue
+        stem = low[:-1] if low.endswith("t") else low
+        if stem in present or (low.endswith("dt") and low[:-1] in present):
+            continue
+        if w.lemma.lower() in present_lemmas:
+            continue
+        out.append(w.token)
+    return out

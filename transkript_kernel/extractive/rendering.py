@@ -44,12 +44,15 @@ def _without_dues(an: Analyser, text: str) -> str:
         return text
     out, last = "", 0
     for a, b, _ in spans:
-        if a == 0:
-            continue  # a fronted time phrase holds the word order together: keep it
-        out += text[last:a]
+        if a == 0 or (last == 0 and re.fullmatch(r"\s*(?:in|op|na|voor|vanaf|tot|over|on|in|after)\s+", text[:a], re.I)):
+            continue  # a fronted time phrase ('In de komende twee weken neem ik') holds the word order: keep it
+        head = text[last:a]
+        # the time phrase's own preposition goes with it ('sinds oktober', 'tot de kerst'): left alone it hangs
+        head = re.sub(r"\b(?:sinds|vanaf|tot|vóór|uiterlijk|since|until|before)\s*$", "", head, flags=re.I)
+        out += head
         last = b
     out += text[last:]
-    out = re.sub(r"\b(vanaf|van|op|in|tot|na|voor|from|on|in|by|until|every|elke)\s+(?=[,;.]|$)", "", out)
+    out = re.sub(r"\b(vanaf|van|op|in|tot|na|voor|vóór|uiterlijk|from|on|in|by|before|until|every|elke)\s+(?=[,;.]|$)", "", out)
     out = re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", out)).strip(" ,")
     out = re.sub(r",\s*([,;])", r"\1", out)
     # a clause the time phrase leaves hanging (', die is') goes too
