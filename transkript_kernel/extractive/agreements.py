@@ -94,7 +94,10 @@ def resolve(an: Analyser, cands: list[Candidate]) -> list[Candidate]:
             continue
         before = by_index.get(prev.index)
         same_side = before is not None and (SIDE.get(before.owner) == SIDE.get(cd.owner)
-                                            or None in (before.owner, cd.owner))
+                                            or None in (before.owner, cd.owner)
+                                            or "samen" in (SIDE.get(before.owner), SIDE.get(cd.owner)))
+        # ('Ik stel voor dat we een vervolggesprek plannen. Ik stuur u daarvoor een uitnodiging.': the shared
+        # plan and one side's step for it are one action)
         if before is not None and not before.dropped and same_side:
             _absorb(cd, before, keep_text=not before.weak, before=True)
         elif before is not None and not cd.due and before.due:
