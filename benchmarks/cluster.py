@@ -153,8 +153,15 @@ def main(argv=None) -> int:
         for row in rows:
             print(f"  {row['workers']:>3} workers, {row['renderers']} report processes: {row['per_hour']:>6}/hour "
                   f"({row['bound']}-bound), {row['network_mbit_s']} Mbit/s")
+        per_minute = per_rec / (minutes / args.recordings)  # worker seconds per minute of audio
+        long_rows = model(per_minute * 10, per_task, render, payload / (minutes / args.recordings) * 10)
+        print(f"model for 10-minute conversations ({per_minute:.0f} s compute per audio minute):")
+        for row in long_rows:
+            print(f"  {row['workers']:>3} workers, {row['renderers']} report processes: {row['per_hour']:>6}/hour "
+                  f"({row['bound']}-bound), {row['network_mbit_s']} Mbit/s")
         result = {"recordings": args.recordings, "audio_minutes": round(minutes, 1), "runs": runs,
-                  "dask_overhead": probe, "model": rows}
+                  "dask_overhead": probe, "model": rows,
+                  "model_10_minutes": long_rows}
         if args.json:
             args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return 0

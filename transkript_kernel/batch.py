@@ -18,7 +18,9 @@ and skipped on a rerun; an interrupted one resumes in the case file (same record
 what is stored is not made again). One failure never stops the rest; ``results.csv`` lists every file.
 
 Workers are processes; each one drives papermill, which runs the notebook in its own kernel process (the
-kernelspec ``python3`` resolves to the interpreter running the batch, i.e. the project's venv).
+kernelspec ``python3`` resolves to the interpreter running the batch, i.e. the project's venv). With ``cluster``
+the transcription, speakers and summary run on Dask workers instead (:mod:`.cluster`); filing, storing and the
+notebooks stay here, the process pool renders.
 """
 from __future__ import annotations
 
@@ -429,7 +431,8 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
             if cluster is not None:
                 from .cluster import run_jobs
 
-                report.cluster = run_jobs(jobs, record, cluster, render_workers=min(workers, len(jobs)))
+                report.cluster = run_jobs(jobs, record, cluster, file_conversation=file_conversation, render=_run_one,
+                                          init_render=_init_worker, render_workers=min(workers, len(jobs)))
             else:
                 _run_pool(jobs, min(workers, len(jobs)), threads, record)
         except KeyboardInterrupt:

@@ -36,12 +36,12 @@ from urllib.parse import urlsplit
 from traitlets import Int, Unicode
 from traitlets.config import Configurable
 
+from .cluster_identity import EVENT_TOPIC, PLUGIN_NAME, fingerprint, mismatch  # noqa: F401 (used by callers)
 from .errors import InputError, TranskriptError
 
-PLUGIN_NAME = "transkript"
-EVENT_TOPIC = "transkript"
 KEY_PREFIX = "transkript-opname"
 ALLOWED_FAILURES = 3  # distributed.scheduler.allowed-failures: a task that killed this many workers is given up
+NO_WORKERS = "Geen werkers meer in het cluster; niet verwerkt. / No workers left in the cluster; not processed."
 SHIPPED_SECTIONS = ("AsrSettings", "AudioSettings", "DiarizeSettings", "SummarySettings", "LlmSettings")
 
 
@@ -182,54 +182,6 @@ def _loopback(host: str) -> bool:
         return False
 
 
-# --- what must match between client and worker ------------------------------------------------------------------
-def fingerprint() -> dict[str, str]:
-    """Transkript's version, the speech model's SHA-256 and the speech engine's versions: a worker that differs
-    in any of these would make other transcripts than this machine, so it is refused."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from . import __version__, asr
-    from . import settings as settings_mod
-    from . import weights
-
-    model_dir = weights.resolve_model(settings_mod.get(asr.AsrSettings).model)
-    engine = []
-    for dist in ("faster-whisper", "ctranslate2"):
-        try:
-            engine.append(f"{dist} {version(dist)}")
-        except PackageNotFoundError:
-            engine.append(f"{dist} ?")
-    return {"transkript": __version__, "model": _model_sha(model_dir), "engine": ", ".join(engine)}
-
-
-_MODEL_SHA: dict[str, str] = {}
-
-
-def _model_sha(model_dir: Path) -> str:
-    from .weights import DEFAULT_NAME, MODEL_SHA256, model_name
-
-    if model_name(model_dir) == DEFAULT_NAME:  # assembled and checked against this hash when it was made
-        return MODEL_SHA256
-    key = str(model_dir.resolve())
-    if key not in _MODEL_SHA:
-        from .atomic import sha256_file
-
-        _MODEL_SHA[key] = sha256_file(model_dir / "model.bin")
-    return _MODEL_SHA[key]
-
-
-def mismatch(mine: dict, expected: dict) -> tuple[str, str] | None:
-    """(nl, en) naming what differs, or None."""
-    names = {"transkript": ("Transkript-versie", "Transkript version"), "model": ("modelhash", "model hash"),
-             "engine": ("spraakherkenning", "speech engine")}
-    diff = [k for k in names if mine.get(k) != expected.get(k)]
-    if not diff:
-        return None
-    nl = "; ".join(f"{names[k][0]} {mine.get(k)!s} ≠ {expected.get(k)!s}" for k in diff)
-    en = "; ".join(f"{names[k][1]} {mine.get(k)!s} ≠ {expected.get(k)!s}" for k in diff)
-    return nl, en
-
-
 def shipped_settings() -> dict:
     """The client's settings a worker needs to make the same transcript and summary (never the case file's)."""
     import json
@@ -362,10 +314,11 @@ def task_spec(archive, conversation_id: str, item, speakers, shared_folder: str 
     return spec
 
 
-def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, render_workers: int = 1) -> ClusterRun:
+def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, file_conversation, render, init_render,
+             render_workers: int = 1) -> ClusterRun:
     """The batch's jobs through the cluster: file (client) → compute (workers) → store (client) → notebook (local
-    processes). ``record(job, outcome)`` gets each job's outcome dict exactly once, as the pool's ``_run_one``
-    returns it."""
+    processes). ``record(job, outcome)`` gets each job's outcome dict exactly once, as ``render`` (the pool's
+    ``batch._run_one``) returns it. The batch hands in its own steps, so this module never imports it."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
     from concurrent.futures import wait as wait_local
@@ -373,7 +326,6 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, render_workers: 
     from distributed import wait as wait_dask
 
     from . import pipeline
-    from .batch import _init_worker, _run_one, file_conversation
     from .cluster_worker import transcribe_recording
     from .casefile.archive import Archive
     from .summary import Summary
@@ -385,7 +337,7 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, render_workers: 
     threads = max(1, (os.cpu_count() or 1) // max(1, render_workers))
     ctx = multiprocessing.get_context("spawn")
     with connect(opts) as (client, run), Archive() as archive, \
-            ProcessPoolExecutor(max_workers=render_workers, mp_context=ctx, initializer=_init_worker,
+            ProcessPoolExecutor(max_workers=render_workers, mp_context=ctx, initializer=init_render,
                                 initargs=(threads,)) as renderers:
         print(f"Dask-dashboard (alleen op deze computer / this computer only): {run.dashboard}", file=sys.stderr)
 
@@ -398,7 +350,7 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, render_workers: 
             try:
                 cid = file_conversation(archive, job["item"], actor=job["actor"])  # consent first, then import
                 if archive.original_transcript(cid) is not None:  # resumed: the notebook reuses what is stored
-                    render_futures[renderers.submit(_run_one, job)] = (job, started)
+                    render_futures[renderers.submit(render, job)] = (job, started)
                     return
                 pipeline._require_consent(archive, cid)
                 spec = task_spec(archive, cid, job["item"], job["speakers"], opts.shared_folder)
@@ -406,14 +358,26 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, render_workers: 
                 return fail(job, started, exc)
             except OSError as exc:
                 return fail(job, started, message=f"{type(exc).__name__}: {exc.strerror}")
+            except Exception as exc:  # one recording must not stop the batch (as in the pool's _run_one)
+                return fail(job, started, message=f"{type(exc).__name__}: {exc}")
             size = len(spec["data"] or b"")
             future = client.submit(transcribe_recording, spec, key=f"{KEY_PREFIX}-{secrets.token_hex(8)}",
                                    pure=False)
             dask_futures[future] = (job, cid, started, time.time(), size)
 
         try:
+            alone_since = None  # when the last worker left
             while pending or dask_futures or render_futures:
-                slots = max(2, 2 * sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
+                known = client.scheduler_info()["workers"].values()
+                slots = max(2, 2 * sum(w["nthreads"] for w in known))
+                alone_since = None if known else (alone_since or time.monotonic())
+                if alone_since and dask_futures and time.monotonic() - alone_since > max(60, opts.connect_timeout):
+                    for future, (job, _, started, _, _) in list(dask_futures.items()):  # nobody to run them
+                        future.cancel()
+                        del dask_futures[future]
+                        fail(job, started, message=NO_WORKERS)
+                    while pending:
+                        fail(pending.pop(0), time.monotonic(), message=NO_WORKERS)
                 while pending and len(dask_futures) < slots:
                     launch(pending.pop(0))
                 if dask_futures:
@@ -423,8 +387,8 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, render_workers: 
                         done = set()
                     for future in done:
                         job, cid, started, submitted, size = dask_futures.pop(future)
-                        _collect(future, job, cid, started, submitted, size, archive, run, renderers,
-                                 render_futures, fail, Transcript, Summary)
+                        _collect(future, job, cid, started, submitted, size, archive, run,
+                                 lambda job: renderers.submit(render, job), render_futures, fail, Transcript, Summary)
                 if render_futures:
                     done, _ = wait_local(list(render_futures), timeout=0 if dask_futures else 0.5,
                                          return_when=FIRST_COMPLETED)
@@ -449,13 +413,12 @@ def _both(exc: TranskriptError) -> str:
     return f"{exc.nl} / {exc.en}" if exc.nl != exc.en else exc.nl
 
 
-def _collect(future, job, cid, started, submitted, size, archive, run, renderers, render_futures, fail,
+def _collect(future, job, cid, started, submitted, size, archive, run, submit_render, render_futures, fail,
              Transcript, Summary) -> None:
     """One finished cluster task: store its results (consent checked again), then queue the report."""
     from distributed import KilledWorker
 
     from . import pipeline
-    from .batch import _run_one
 
     if future.status != "finished":
         exc = future.exception() if future.status == "error" else None
@@ -476,4 +439,4 @@ def _collect(future, job, cid, started, submitted, size, archive, run, renderers
                                  Summary.from_json(out["summary"]), actor=job["actor"])
     except TranskriptError as exc:
         return fail(job, started, exc)
-    render_futures[renderers.submit(_run_one, job)] = (job, started)
+    render_futures[submit_render(job)] = (job, started)

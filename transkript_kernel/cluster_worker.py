@@ -14,7 +14,7 @@ from pathlib import Path
 
 from distributed import Reschedule, WorkerPlugin, get_worker
 
-from .cluster import EVENT_TOPIC, PLUGIN_NAME, fingerprint, mismatch
+from .cluster_identity import EVENT_TOPIC, PLUGIN_NAME, fingerprint, mismatch
 from .errors import TranskriptError
 
 
