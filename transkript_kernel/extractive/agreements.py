@@ -198,6 +198,8 @@ def _resolve_fronted(an: Analyser, cd: Candidate) -> None:
     first, second = a.words[0], a.words[1]
     if first.token.lower() not in FRONT_WORDS or not (second.finite or second.pos == "WW"):
         return
+    if second.lemma.lower() in an.c.non_action or second.token.lower() in an.c.non_action:
+        return  # 'Dat begrijp ik', 'Dat zien we thuis ook': a reaction, not a commitment
     s = cd.sentence
     prev = an.sentences[s.index - 1]
     if prev.turn != s.turn and (not an.speaker_info or prev.speaker == s.speaker):
@@ -223,7 +225,10 @@ def _noun_phrase(an: Analyser, text: str) -> str | None:
     if a is None:
         return None
     ws = a.words
+    verb = next((k for k, w in enumerate(ws) if w.finite), None)
     for i, w in enumerate(ws):
+        if verb is None or i <= verb:
+            continue  # the subject before the finite verb is not what a fronted 'dat' points back to
         if not (w.tag.startswith("N(soort") or w.tag.startswith("NN")):
             continue
         start = i

@@ -124,6 +124,12 @@ VERB_CHECK = True
 _U_FORMS = {"kunt", "wilt", "zult"}  # the forms of 'u'; after a role noun ('de ouder kunt') they are wrong
 
 
+def _stem_key(stem: str) -> str:
+    """A Dutch verb stem without spelling alternations: 'heroverweeg' and 'heroverweg(en)', 'lees' and 'lez(en)'."""
+    stem = re.sub(r"([aeou])\1", r"\1", stem)
+    return re.sub(r"v$", "f", re.sub(r"z$", "s", stem))
+
+
 def misrendered(text: str, evidence_text: str, language: str) -> list[str]:
     """Words of a third-person rewrite that the dictionary accepts but that read wrong: a form that is not in the
     evidence must be a present-tense finite verb in the rewrite and come from a present-tense finite verb of the
@@ -131,15 +137,17 @@ def misrendered(text: str, evidence_text: str, language: str) -> list[str]:
     'wast' and 'ik zag' never 'zagt'; and a role noun never takes the form of 'u' ('de ouder kunt')."""
     if not VERB_CHECK or language != "nl":
         return []
-    from .language import analysis
+    from .language import analysis, lemma
 
     rendered = analysis(text, language)
     said = analysis(evidence_text, language)
     if rendered is None or said is None:
         return []
     said_words = {w.token.lower() for w in said.words}
-    present = {w.token.lower(): w.lemma.lower() for w in said.words if w.finite and not w.past}
-    present_lemmas = set(present.values())
+    tag_of = {w.token.lower(): w for w in said.words}
+    present = [w for w in said.words if w.finite and not w.past]
+    present_lemmas = {w.lemma.lower() for w in present} | {lemma(w.token, language) for w in present} | {
+        w.token.lower() for w in present}
     closed = closed_set(language)
     out = []
     toks = rendered.words
@@ -148,15 +156,18 @@ def misrendered(text: str, evidence_text: str, language: str) -> list[str]:
         if low in _U_FORMS and not {x.token.lower() for x in toks[max(0, k - 4):k]} & {"u", "je", "jij", "jullie"}:
             out.append(w.token)  # 'zodat de ouder het kunt lezen': the 'u' became a role noun, the verb did not
             continue
-        if low in said_words or low in closed or not WORD.fullmatch(w.token):
+        if low in said_words or low in closed or not WORD.fullmatch(w.token) or not low.endswith("t"):
+            continue  # only a form with a verb ending the evidence lacks is a rewrite to check
+        stem = low[:-1]
+        source = tag_of.get(stem) or (tag_of.get(low[:-2]) if low.endswith("dt") else None)
+        if source is not None:
+            if source.past or source.pos in ("BW", "VZ", "VG", "VNW", "LID", "TW"):
+                out.append(w.token)  # 'was' -> 'wast', 'zag' -> 'zagt', 'voor' -> 'voort', 'hoe' -> 'hoet'
             continue
-        if not (w.finite and not w.past):
-            out.append(w.token)  # a new word that is no present-tense verb: the rewrite went wrong
+        if w.lemma.lower() in present_lemmas or lemma(w.token, language) in present_lemmas:
             continue
-        stem = low[:-1] if low.endswith("t") else low
-        if stem in present or (low.endswith("dt") and low[:-1] in present):
-            continue
-        if w.lemma.lower() in present_lemmas:
-            continue
+        if any(_stem_key(stem) == _stem_key(v.token.lower()[:-2]) for v in said.words
+               if v.token.lower().endswith("en") and not v.past):
+            continue  # 'heroverwegen we' -> 'heroverweegt', 'lezen we' -> 'leest'
         out.append(w.token)
     return out
