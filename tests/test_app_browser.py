@@ -172,6 +172,13 @@ def test_whole_flow_from_consent_to_pdf_and_search(app_page, server, artifacts):
     # 6. the PDF with the transcript: preview and download
     page.check(".tk-export-with-transcript input")
     page.click("button.tk-export-make")
+    page.wait_for_selector(".tk-export-message .tk-msg-ok, .tk-export-message .tk-msg-warn", timeout=180_000)
+    if page.locator(".tk-export-message .tk-msg-warn").count():  # a ticked item holds doubtful words: confirm
+        box = page.locator(".tk-doubt-confirm-box")
+        assert box.locator(".tk-doubt-words u").count() >= 1, page.inner_text(".tk-export-message")
+        shot(page, artifacts, "07a-doubtful-words")
+        box.locator(".tk-doubt-checked input").check()
+        box.locator("button.tk-doubt-confirm").click()
     message(page, ".tk-export-message", "ok", timeout=180_000)
     page.wait_for_selector(".tk-preview img", timeout=30_000)
     shot(page, artifacts, "07-pdf")
