@@ -9,50 +9,16 @@ import re
 
 import pytest
 
-from conftest import EVAL, reference_transcript
+from conftest import reference_transcript
 
-CONV = "pub01-lezen-groep5"
-WAV = EVAL / "audio" / f"{CONV}.wav"
-
-
-def _app(language="nl"):
-    from transkript_widgets.app import App
-
-    return App(language=language, poll=False)
-
-
-def _register(app, pupil="Sanne Testleerling"):
-    form = app.consent
-    form.pupil.value = pupil
-    form.teacher.value = "Meester Bram"
-    form.parent.value = "Mevrouw Visser"
-    form.group.value = "groep 5"
-    form.age_band.value = "8-12"
-    form.consent.value = "given"
-    form.create_button.click()
-    return form
-
-
-def _text(html_widget) -> str:
-    return re.sub(r"<[^>]+>", "", html_widget.value)
+from app_helpers import CONV, WAV, processed_app
+from app_helpers import make_app as _app, register as _register, text as _text
 
 
 @pytest.fixture
 def processed(tmp_path):
     """A conversation with a real recording, the reference transcript and a real extractive summary, open."""
-    from transkript_kernel import summarize
-    from transkript_kernel.transcript import Transcript
-
-    app = _app()
-    _register(app)
-    assert app.upload.import_bytes(WAV.name, WAV.read_bytes()), _text(app.upload.message)
-    cid = app.conversation_id
-    archive = app.archive()
-    transcript = Transcript.load(reference_transcript(CONV, tmp_path))
-    archive.save_transcript(cid, transcript, by="test")
-    archive.save_summary(cid, summarize.summarize(transcript), by="test", role="docent", reason="eerste versie")
-    app.open_conversation(cid)
-    return app, cid
+    return processed_app(tmp_path)
 
 
 def _add_action(archive, cid, text, *, include=True):

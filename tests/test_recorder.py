@@ -1,31 +1,16 @@
 """Recording in the app: the kernel half of the recorder (the browser half is in tests/test_app_evening.py)."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from conftest import EVAL, ffmpeg
-
-WAV = EVAL / "audio" / "pub01-lezen-groep5.wav"
-
-
-def _text(widget) -> str:
-    return re.sub(r"<[^>]+>", "", widget.value)
-
-
-def _app():
-    from transkript_widgets.app import App
-
-    return App(language="nl", poll=False)
+from app_helpers import WAV
+from app_helpers import make_app as _app, text as _text
+from app_helpers import register
+from conftest import ffmpeg
 
 
 def _register(app, given=True):
-    form = app.consent
-    form.pupil.value, form.teacher.value, form.parent.value = "Sanne Opname", "Meester Bram", "Mevrouw Visser"
-    form.group.value, form.age_band.value = "groep 5", "8-12"
-    form.consent.value = "given" if given else "refused"
-    form.create_button.click()
+    register(app, "Sanne Opname", given=given)
 
 
 @pytest.fixture(scope="module")

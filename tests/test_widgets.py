@@ -11,55 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EVAL, ROOT, reference_transcript
+from conftest import ROOT, reference_transcript
 
-CONV = "pub01-lezen-groep5"
-WAV = EVAL / "audio" / f"{CONV}.wav"
+from app_helpers import CONV, WAV, processed_app
+from app_helpers import make_app as _app, register as _register, text as _text
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-def _app(language="nl"):
-    from transkript_widgets.app import App
-
-    return App(language=language, poll=False)  # the tests look at the queue themselves: app.tick()
-
-
-def _register(app, pupil="Sanne Testleerling", *, given=True, kind=None, age_band="8-12", pupil_view=None):
-    form = app.consent
-    form.pupil.value = pupil
-    form.teacher.value = "Meester Bram"
-    form.parent.value = "Mevrouw Visser"
-    form.group.value = "groep 5"
-    if kind:
-        form.kind.value = kind
-    form.age_band.value = age_band
-    form.consent.value = "given" if given else "refused"
-    if pupil_view:
-        form.pupil_view.value = pupil_view
-    form.create_button.click()
-    return form
-
-
-def _text(html_widget) -> str:
-    return re.sub(r"<[^>]+>", "", html_widget.value)
-
-
 @pytest.fixture
 def processed(tmp_path):
     """A conversation with a real recording, the reference transcript and a real extractive summary."""
-    from transkript_kernel import summarize
-    from transkript_kernel.transcript import Transcript
-
-    app = _app()
-    _register(app)
-    assert app.upload.import_bytes(WAV.name, WAV.read_bytes()), _text(app.upload.message)
-    cid = app.conversation_id
-    archive = app.archive()
-    transcript = Transcript.load(reference_transcript(CONV, tmp_path))
-    archive.save_transcript(cid, transcript, by="test")
-    archive.save_summary(cid, summarize.summarize(transcript), by="test", role="docent", reason="eerste versie")
-    app.open_conversation(cid)
-    return app, cid
+    return processed_app(tmp_path)
 
 
 # --- labels, notebook, launch ----------------------------------------------------------------------------------
