@@ -45,14 +45,21 @@ class JsonDocument:
 
     @classmethod
     def load(cls, path: str | Path):
+        path = Path(path)
+        return cls.read(lambda: path.read_text(encoding="utf-8"), path.name)
+
+    @classmethod
+    def read(cls, get_text, name: str):
+        """Parse the text ``get_text()`` returns (a plain file, or the case file's decrypted bytes): any failure
+        to read or parse it becomes one :class:`InputError` naming the file, never a traceback."""
         try:
-            return cls.from_json(Path(path).read_text(encoding="utf-8"))
+            return cls.from_json(get_text())
         except InputError as exc:
-            raise InputError(f"Kan {cls.NAME[0]} {Path(path).name} niet lezen: {exc.nl}",
-                             f"Cannot read {cls.NAME[1]} {Path(path).name}: {exc.en}") from exc
+            raise InputError(f"Kan {cls.NAME[0]} {name} niet lezen: {exc.nl}",
+                             f"Cannot read {cls.NAME[1]} {name}: {exc.en}") from exc
         except (OSError, ValueError) as exc:
-            raise InputError(f"Kan {cls.NAME[0]} {Path(path).name} niet lezen: {exc}",
-                             f"Cannot read {cls.NAME[1]} {Path(path).name}: {exc}") from exc
+            raise InputError(f"Kan {cls.NAME[0]} {name} niet lezen: {exc}",
+                             f"Cannot read {cls.NAME[1]} {name}: {exc}") from exc
 
     def save(self, path: str | Path) -> Path:
         from .atomic import write_text

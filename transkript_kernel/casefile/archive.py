@@ -255,15 +255,7 @@ class Archive:
             yield plain
 
     def _load(self, cls, path: Path):
-        try:
-            text = self.read_bytes(path).decode("utf-8")
-            return cls.from_json(text)
-        except InputError as exc:
-            raise InputError(f"Kan {cls.NAME[0]} {path.name} niet lezen: {exc.nl}",
-                             f"Cannot read {cls.NAME[1]} {path.name}: {exc.en}") from exc
-        except (OSError, ValueError) as exc:
-            raise InputError(f"Kan {cls.NAME[0]} {path.name} niet lezen: {exc}",
-                             f"Cannot read {cls.NAME[1]} {path.name}: {exc}") from exc
+        return cls.read(lambda: self.read_bytes(path).decode("utf-8"), path.name)
 
     # --- crash-safe file steps ------------------------------------------------------------------------------
     def _intend(self, op: str, paths: Iterable[Path]) -> list[int]:
