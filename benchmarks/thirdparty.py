@@ -21,7 +21,7 @@ def main() -> None:
               f"recall {s.recall:.2f}; mentions left {s.left}/{s.mentions}")
         if s.wrong_names or s.missed_names:
             print(f"{'':14} wrong: {', '.join(s.wrong_names) or '-'}; missed: {', '.join(s.missed_names) or '-'}")
-    print(f"{time.perf_counter() - start:.1f} s (first call loads gender-guesser's list)")
+    print(f"{time.perf_counter() - start:.1f} s (first call reads the first-name list)")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import pytest
 from thirdparty_helpers import HELD_OUT, conversations, evaluate, form, load, mentions, transcript_of
@@ -43,6 +44,23 @@ def test_detection_figures_on_our_conversations():
     assert s.left <= 0.1 * s.mentions, s  # mentions still in the family's copy with the default choices
     held = evaluate(HELD_OUT)
     assert held.precision >= 0.8 and held.recall >= 0.7, held
+
+
+def test_the_first_name_list_is_our_own_data_with_its_source_and_licence():
+    """The list is plain data in the package (MIT like the project), not a GPL package loaded at run time."""
+    from pathlib import Path
+
+    path = Path(thirdparty.__file__).with_name("data") / "first_names.txt"
+    header = "".join(line for line in path.read_text(encoding="utf-8").splitlines(True) if line.startswith("#"))
+    assert "Faker" in header and "MIT" in header and "Permission is hereby granted" in header
+    names = thirdparty.first_names()
+    assert len(names) > 15000
+    for name in ("sem", "fatima", "zeynep", "noah", "jayden", "olena", "mohammed", "marloes"):
+        assert name in names, name
+    code = ("import sys; from transkript_kernel import thirdparty; thirdparty.first_names();"
+            "print([m for m in sys.modules if m.startswith('gender_guesser')])")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_participants_and_the_pupil_are_never_third_parties():

@@ -5,8 +5,9 @@ children are not party to this conversation and their names should not reach ano
 before a PDF or a mail is made, :func:`find` lists every *third party*: a capitalised word in the transcript or
 the summary that
 
-- a first-name list knows (gender-guesser's list of about 45,000 names from 54 countries, plus the children's
-  names of ``data/thirdparty.json`` it lacks, such as Sem and Senna), or that a speaker uses as a name: "met X",
+- a first-name list knows (``data/first_names.txt``: about 21,000 Latin-script names from Faker's person lists
+  of 80 locales, MIT, plus names common in Dutch schools that it lacks, such as Sem and Senna, written for this
+  project), or that a speaker uses as a name: "met X",
   "tegen X", "X zei", "X sloeg" — only when X is no ordinary word in the dictionary;
 - is not the first word of a sentence (there "Roos", "Dan" or "Will" are just as often ordinary words), unless
   the list knows it and the dictionary does not, or the same name also occurs mid-sentence;
@@ -102,13 +103,13 @@ def _data() -> dict:
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    """Folded first names: gender-guesser's list (when installed) and our own additions."""
-    names = {fold(n) for n in _data()["extra_first_names"]}
-    try:
-        from gender_guesser.detector import Detector
-    except ImportError:  # the list is a dependency; without it only our additions and the use cues remain
-        return frozenset(names)
-    names.update(fold(n) for n in Detector(case_sensitive=False).names)
+    """Folded first names of ``data/first_names.txt`` (its header says where they come from and their licence).
+
+    Plain data rather than a package: the list is the project's own, MIT like the project."""
+    from pathlib import Path
+
+    with open(Path(__file__).with_name("data") / "first_names.txt", encoding="utf-8") as fh:
+        names = {fold(line.strip()) for line in fh if line.strip() and not line.startswith("#")}
     return frozenset(n for n in names if len(n) > 1)
 
 
