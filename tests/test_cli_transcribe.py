@@ -8,7 +8,8 @@ import jsonschema
 import pytest
 
 from conftest import EVAL, SHARED, ffmpeg
-from transkript_kernel import cli, formats, pipeline
+from test_names import fake_model  # noqa: F401  (a fixture: faster-whisper replaced, options recorded)
+from transkript_kernel import asr, cli, formats, pipeline
 from transkript_kernel.transcript import Segment, Speaker, Transcript, Word
 
 SCHEMA = json.loads((SHARED / "contracts" / "transcript.schema.json").read_text())
@@ -133,8 +134,66 @@ def test_interrupted_run_leaves_no_output(capsys, tmp_path, monkeypatch):
 def test_console_script_is_installed():
     exe = shutil.which("transkript", path=str(__import__("pathlib").Path(sys.executable).parent))
     out = subprocess.run([exe, "transcribe", "--help"], capture_output=True, text=True, check=True).stdout
-    for option in ("--language", "--model", "--task", "--speakers", "--format", "-o"):
+    for option in ("--language", "--model", "--task", "--speakers", "--format", "-o", "--names", "--names-file"):
         assert option in out
+
+
+# --- names, as a consent form would hold them, for a recording outside the case file ------------------------
+@pytest.fixture
+def tone(tmp_path):
+    """Decodable, not silent; the recogniser is faked, so no speech is needed."""
+    from test_pipeline import _tone
+
+    return _tone(tmp_path / "toon.m4a")
+
+
+def test_names_go_first_in_the_vocabulary_and_are_written_as_given(capsys, tmp_path, tone, fake_model):
+    names_file = tmp_path / "namen.txt"
+    names_file.write_text("\ufeffيوسف العلوي\n\nMevrouw de Wit\r\ndaan\n", encoding="utf-8")  # BOM, RTL, CRLF
+    code, out, err = run(capsys, tone, "--names", "Daan, Sanne  Jansen", "--names", "Ilze",
+                         "--names-file", names_file, "--speakers", "off", "-q")
+    assert code == 0, err
+    given = ("Daan", "Sanne Jansen", "Ilze", "يوسف العلوي", "Mevrouw de Wit")  # "daan" again is no new name
+    sent = fake_model.calls[-1]["hotwords"]
+    assert sent.startswith(", ".join(given) + ", ")  # names first, then the school words (Dutch)
+    assert sent == asr.hotwords_text(asr.effective_vocabulary(names=given, language="nl"))
+    data = json.loads(out)
+    assert data["model"]["options"]["vocabulary_names"] == len(given)
+    assert data["model"]["options"]["vocabulary_sha256"] == asr.vocabulary_hash(sent)
+    # the fake hears " Ilse."; the name given is "Ilze" (same sound, not a Dutch word): written as given
+    assert data["model"]["options"]["names_corrected"] == 1 and data["segments"][0]["text"] == "Ilze."
+
+
+def test_without_names_the_default_vocabulary_is_unchanged(capsys, tone, fake_model):
+    code, out, _ = run(capsys, tone, "--speakers", "off", "-q")
+    assert code == 0
+    assert fake_model.calls[-1]["hotwords"] == asr.AsrSettings().vocabulary
+    assert json.loads(out)["model"]["options"]["vocabulary_names"] == 0
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "not UTF-8", "too large"])
+def test_an_unusable_names_file_fails_before_decoding_and_writes_nothing(capsys, tmp_path, tone, fake_model, kind):
+    path = tmp_path / "namen.txt"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "not UTF-8":
+        path.write_bytes("Zoë".encode("latin-1"))
+    elif kind == "too large":
+        path.write_text("Daan\n" * 20_000, encoding="utf-8")
+    target = tmp_path / "out" / "t.json"
+    code, out, err = run(capsys, tone, "--names-file", path, "-o", target)
+    assert code == 2 and out == "" and not target.parent.exists()
+    nl, en = err.strip().split("\n")[:2]
+    assert "namenbestand" in nl and "names file" in en
+    assert fake_model.calls == []  # refused before the recogniser ran
+
+
+def test_names_help_is_dutch_and_english(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["transcribe", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split()).replace("- ", "-")  # argparse wraps at hyphens
+    assert "met komma's gescheiden" in help_text and "comma-separated" in help_text
+    assert "één per regel" in help_text and "one per line" in help_text
 
 
 def sample_transcript() -> Transcript:

@@ -1,7 +1,9 @@
 """``transkript transcribe AUDIO``: a recording in, a transcript out (JSON on stdout unless ``-o``).
 
 The output is written only after everything succeeded, atomically, so a failure never leaves a partial file;
-progress goes to stderr so stdout stays clean JSON for pipes.
+progress goes to stderr so stdout stays clean JSON for pipes. ``--names``/``--names-file`` give the recogniser
+the names a consent form would hold, for a recording outside the case file: they go the same way as the case
+file's (``asr.transcribe(names=...)``: first in the hotwords, then ``names.correct``).
 """
 from __future__ import annotations
 
@@ -41,6 +43,13 @@ def register(subparsers) -> None:
                    help="uitvoerbestand / output file (anders/otherwise stdout)")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="json (standaard/default), txt, srt, vtt; anders afgeleid van -o / else from -o's extension")
+    p.add_argument("--names", action="append", default=[], metavar="'NAAM, NAAM'",
+                   help="namen die in het gesprek vallen (leerling, ouders, leerkracht), met komma's gescheiden, "
+                        "herhaalbaar: de herkenner schrijft ze zo / names spoken in the conversation (pupil, "
+                        "parents, teacher), comma-separated, repeatable: the recogniser spells them like this")
+    p.add_argument("--names-file", default=None, metavar="BESTAND",
+                   help="tekstbestand (UTF-8) met zulke namen, één per regel / a text file (UTF-8) with such names, "
+                        "one per line")
     p.add_argument("-q", "--quiet", action="store_true", help="geen voortgangsbalk / no progress bar")
     p.set_defaults(func=run)
 
@@ -51,11 +60,12 @@ def run(args) -> int:
     from ..atomic import write_text
 
     conf = settings.get(AsrSettings)
+    names = _names(args.names, args.names_file)  # a bad names file fails before minutes of decoding
     fmt = args.format or (formats.format_for(args.output) if args.output else "json")
     bar = None if args.quiet else _ProgressBar()
     try:
         transcript = pipeline.transcribe_file(args.audio, language=args.language or conf.language, task=args.task,
-                                              model=args.model, speakers=args.speakers,
+                                              model=args.model, speakers=args.speakers, names=names,
                                               progress=bar.update if bar else None)
     finally:
         if bar:
@@ -69,6 +79,40 @@ def run(args) -> int:
     for notice in transcript.notices:
         print(notice, file=sys.stderr)
     return 0
+
+
+NAMES_FILE_MAX_BYTES = 64 * 1024  # Whisper keeps ~220 hotword tokens: a longer list is a wrong file
+
+
+def _names(given: list[str], path: str | None) -> tuple[str, ...]:
+    """The names from ``--names`` (commas separate them) and ``--names-file`` (one per line), cleaned and without
+    doubles by ``asr.split_vocabulary``, the parser of the configured vocabulary too."""
+    from ..asr import split_vocabulary
+    from ..errors import InputError
+
+    parts = list(given)
+    if path:
+        from pathlib import Path
+
+        shown = Path(path).name[:80]
+        unreadable = InputError(f"Het namenbestand '{shown}' kan niet worden gelezen als UTF-8-tekst.",
+                                f"The names file '{shown}' cannot be read as UTF-8 text.")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(NAMES_FILE_MAX_BYTES + 1)
+        except (OSError, ValueError) as exc:  # missing, a folder, unreadable, NUL in the path
+            raise unreadable from exc
+        if len(data) > NAMES_FILE_MAX_BYTES:
+            raise InputError(f"Het namenbestand '{shown}' is groter dan {NAMES_FILE_MAX_BYTES // 1024} kB; geef "
+                             "alleen de namen uit dit gesprek.",
+                             f"The names file '{shown}' is larger than {NAMES_FILE_MAX_BYTES // 1024} kB; give only "
+                             "the names in this conversation.")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise unreadable from exc
+        parts += text.splitlines()
+    return split_vocabulary(",".join(parts))
 
 
 class _ProgressBar:
