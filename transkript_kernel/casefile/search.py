@@ -306,9 +306,29 @@ def text_passages(text: str):
 
 
 # --- the best passage -------------------------------------------------------------------------------------
-def _matcher(match: str):
-    """A regular expression for every alternative in an FTS5 query (words, prefixes, phrases), on folded text."""
-    parts = []
+@dataclass(frozen=True)
+class Matcher:
+    """Every alternative of an FTS5 query as one regular expression on folded text, plus what a passage must
+    contain to match at all: a word that starts an alternative (a phrase's first word) or a word with one of
+    the typed prefixes. Most passages of a hit match nothing; the word test (a set lookup per word, in C)
+    rejects them before the long alternation (up to a hundred misspellings) is tried at every position."""
+    regex: re.Pattern
+    first_words: frozenset
+    prefixes: tuple
+
+    def could_match(self, folded: str) -> bool:
+        tokens = _TOKEN.findall(folded)
+        if not self.first_words.isdisjoint(tokens):
+            return True
+        return bool(self.prefixes) and any(t.startswith(self.prefixes) for t in tokens)
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _matcher(match: str) -> Matcher | None:
+    """The :class:`Matcher` for an FTS5 query (words, prefixes, phrases), or None when it has no terms."""
+    parts, first, prefixes = [], set(), []
     for term in dict.fromkeys(re.findall(r'"(?:[^"]|"")*"\*?', match)):
         prefix = term.endswith("*")
         words_ = term.rstrip("*").strip('"').replace('""', '"').split()
@@ -316,16 +336,21 @@ def _matcher(match: str):
             continue
         body = r"[\W_]+".join(re.escape(w) for w in words_)
         parts.append(body + (r"\w*" if prefix else r"(?![^\W_])"))
+        if prefix and len(words_) == 1:
+            prefixes.append(words_[0])
+        else:
+            first.add(words_[0])
     if not parts:
         return None
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(parts, key=len, reverse=True)) + ")")
+    regex = re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(parts, key=len, reverse=True)) + ")")
+    return Matcher(regex, frozenset(first), tuple(prefixes))
 
 
 def _fold_fast(text: str) -> str:
     return text.lower() if text.isascii() else fold(text)
 
 
-def best_passages(conn, nums, matcher) -> dict[int, tuple]:
+def best_passages(conn, nums, matcher: Matcher) -> dict[int, tuple]:
     """For each conversation in ``nums`` the passage with the most matching words (ties: the earliest), as
     (field, segment, start, snippet with [ ] around the matches). Read by rowid ranges from the passages' own
     content table in one statement and matched here: cheaper than an FTS5 query per hit."""
@@ -338,7 +363,9 @@ def best_passages(conn, nums, matcher) -> dict[int, tuple]:
     best: dict[int, tuple] = {}
     for rowid, text, field, seg, start in conn.execute(sql, ranges):
         folded = _fold_fast(text or "")
-        found = list(matcher.finditer(folded))
+        if not matcher.could_match(folded):
+            continue
+        found = list(matcher.regex.finditer(folded))
         num = rowid >> _NUM_SHIFT
         if found and (num not in best or len(found) > len(best[num][5]) or
                       (len(found) == len(best[num][5]) and rowid < best[num][6])):
