@@ -195,6 +195,27 @@ def test_keep_one_name_on_the_command_line(bullying, tmp_path, capsys):
     assert mentions(text, "Fleur") and not mentions(text, "Sem") and not mentions(text, "Mila")
 
 
+def test_whispers_english_copy_is_replaced_too(bullying, tmp_path, monkeypatch):
+    """``--whisper-english`` prints Whisper's translation of the recording as the transcript: the same choices
+    apply there, with the English phrase ("a classmate"). Whisper itself is stood in for (no recording here)."""
+    from transkript_kernel import pipeline
+    from transkript_kernel.transcript import Segment, Transcript
+
+    def english(archive, conversation_id, transcript, language):
+        segs = [Segment(0, 0.0, 3.5, "Sem sends messages that she is fat. Mila puts laughing faces under them.", None),
+                Segment(1, 4.0, 7.5, "From tomorrow Lisa sits next to Fleur.", None)]
+        return Transcript("en", 8.0, segs)
+
+    monkeypatch.setattr(pipeline, "_whisper_english", english)
+    pdf = tmp_path / "en.pdf"
+    assert cli.main(["report", bullying, "--pdf", str(pdf), "--with-transcript", "--language", "en",
+                     "--whisper-english", "--keep-names", "Fleur"]) == 0
+    text = pdftotext(pdf)
+    assert "sends messages" in text  # Whisper's English is what the PDF prints
+    assert not mentions(text, "Sem") and not mentions(text, "Mila")
+    assert "A classmate sends messages" in text and mentions(text, "Fleur")
+
+
 def test_batch_notebook_replaces_names_and_logs_only_a_count(bullying, tmp_path, capsys):
     """conversation.ipynb (what ``transkript batch`` runs per recording) replaces by default; the terminal of
     ``transkript batch`` lists the names, the notebook and its log do not."""

@@ -594,7 +594,7 @@ class NotebookRun:
             from . import thirdparty
 
             copy = thirdparty.prepare_for_family(self.archive, self.conversation_id, by="coördinator", role="school")
-            family = {"summary": copy.summary, "transcript": copy.transcript, "version": copy.version}
+            family = {"family": copy}
             os.write(2, f"namen van anderen vervangen / other people's names replaced: {len(copy.replaced)}\n"
                      .encode("utf-8"))
         result = pipeline.export_report(self.archive, self.conversation_id,

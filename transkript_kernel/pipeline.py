@@ -181,15 +181,20 @@ def export_report(archive, conversation_id: str, *, language: str | None = None,
                   out: str | Path | None = None, template: str = "report", school_name: str | None = None,
                   whisper_english: bool = False, summary: Summary | None = None, version=None,
                   progress: Progress = None, actor: str | None = None,
-                  transcript: Transcript | None = None) -> ExportResult:
+                  transcript: Transcript | None = None, family=None) -> ExportResult:
     """The PDF report of an archived conversation, kept with it in the case file (its export registry). With
     ``out`` a copy is also written there and registered, so the case file knows every copy it handed out.
     ``summary``/``version`` override the latest stored summary version (``transkript report --summary``);
     ``transcript`` the stored transcript (the family's copy with other people's names replaced, see
-    :mod:`.thirdparty`)."""
+    :mod:`.thirdparty`). ``family`` (``thirdparty.FamilyCopy``) gives all three at once and also replaces the
+    names in Whisper's English translation (``whisper_english``)."""
     from . import labels, report
 
     _report(progress, "export", 0.0)
+    if family is not None:
+        summary = summary if summary is not None else family.summary
+        transcript = transcript if transcript is not None else family.transcript
+        version = version or family.version
     conv = archive.get(conversation_id)
     transcript = transcript if transcript is not None else archive.transcript(conversation_id)
     if transcript is None:
@@ -204,7 +209,8 @@ def export_report(archive, conversation_id: str, *, language: str | None = None,
     language = labels.check_language(language or conv.language or "nl")
     options = {"template": template, "school_name": school_name}
     if whisper_english:
-        options["whisper_transcript"] = _whisper_english(archive, conversation_id, transcript, language)
+        english = _whisper_english(archive, conversation_id, transcript, language)
+        options["whisper_transcript"] = family.redact_translation(english) if family is not None else english
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     suffix = "-met-transcript" if with_transcript else ""
     archive.conversation_dir(conversation_id)  # an unknown id fails before rendering

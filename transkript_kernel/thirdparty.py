@@ -90,6 +90,13 @@ class FamilyCopy:
     found: list[ThirdParty]
     replaced: dict[str, int]  # name → replacements made; empty when names were kept
     kept: list[str]
+    phrases: dict[str, str] = field(default_factory=dict)  # name → the phrase the teacher typed
+
+    def redact_translation(self, transcript, language: str = "en"):
+        """Another copy of what was said (Whisper's English translation) with the same choices: kept names
+        kept, a typed phrase as typed, the default phrase in the copy's ``language`` ("a classmate")."""
+        wanted = choices(self.found, keep=self.kept, phrases=self.phrases, language=language)
+        return redact(None, transcript, wanted, found=self.found).transcript
 
 
 # --- word lists ----------------------------------------------------------------------------------------------
@@ -416,4 +423,4 @@ def prepare_for_family(archive, conversation_id: str, *, keep: Iterable[str] = (
     log.event("third-parties", conversation=conversation_id, found=len(found), replaced=red.count,
               kept=sum(1 for v in wanted.values() if v is None), version=version)  # counts only, never names
     return FamilyCopy(red.summary, red.transcript, version, found, red.replaced,
-                      [name for name, phrase in wanted.items() if phrase is None])
+                      [name for name, phrase in wanted.items() if phrase is None], dict(phrases or {}))

@@ -18,6 +18,7 @@ import ipywidgets as w
 from .doubt_confirm import DoubtConfirm
 from .failures import failure_text, guarded
 from .i18n import t
+from .third_parties import ThirdParties
 from .ui import Message, esc
 
 PREVIEW_PAGES = 2
@@ -97,7 +98,11 @@ class ExportPanel(w.VBox):
 
     Before a PDF is made, :class:`~.doubt_confirm.DoubtConfirm` asks the case file whether a ticked item still
     holds doubtful words (issue 14): if so the export stops and the box lists the items and words; the
-    teacher's confirmation makes the PDF. A sensitive conversation (marked so by the case file when a sensitive
+    teacher's confirmation makes the PDF. Next to it, :class:`~.third_parties.ThirdParties` lists the names of
+    other people (not participants) with their passages, each replaced by default ("een klasgenoot", or a phrase
+    the teacher types, or kept): the PDF is made from the family's copies (``thirdparty.prepare_for_family``:
+    the replaced summary a new version with the reason, the transcript a copy); names that changed since the
+    list was shown (an edited summary) stop the click and are shown first. A sensitive conversation (marked so by the case file when a sensitive
     subject was found, or of a kind the retention policy keeps shorter) says so above the button, with what it
     means (issue 11): a conversation that became sensitive after the panel was shown stops the first click."""
 
@@ -121,11 +126,12 @@ class ExportPanel(w.VBox):
         self.preview = w.HBox()
         self.preview.add_class("tk-preview")
         self.confirm = DoubtConfirm(on_confirm=self.export)
+        self.third_parties = ThirdParties()
         self.sensitive_note = w.HTML()
         self.sensitive_note.add_class("tk-export-sensitive")
         self.sensitive_shown = False
         super().__init__([self.sensitive_note, w.HBox([self.language, self.with_transcript]), self.make_button,
-                          self.confirm,
+                          self.confirm, self.third_parties,
                           self.message, self.download, self.preview], **kw)
 
     def load(self, conversation_id: str, language: str = "nl") -> None:
@@ -137,6 +143,7 @@ class ExportPanel(w.VBox):
         self.preview.children = []
         self.confirm.reset()  # a confirmation holds for one conversation's words only
         self.show_sensitive()
+        self.third_parties.load_for(self._archive(), conversation_id)
         warm_renderer()
 
     def show_sensitive(self) -> bool:
@@ -161,14 +168,19 @@ class ExportPanel(w.VBox):
         if self.confirm.needs_confirmation_for(archive, cid):  # shown in the box; its button exports again
             self.message.show("warn", t("export.confirm_first"))
             return None
+        if self.third_parties.changed_for(archive, cid):  # other names since they were shown: choose first
+            self.message.show("warn", t("export.names_first"))
+            return None
         self.make_button.disabled = True
         self.message.show("info", t("export.working"))
         warming = _warming.get("thread")
         if warming is not None:
             warming.join()  # one report at a time in this kernel (matplotlib is not thread-safe)
         try:
+            family = self.third_parties.apply(archive, cid) if self.third_parties.found else None
             pdf = pipeline.export_report(archive, cid, language=self.language.value,
-                                         with_transcript=self.with_transcript.value, actor="docent").pdf
+                                         with_transcript=self.with_transcript.value, actor="docent",
+                                         family=family).pdf
         except TranskriptError as exc:
             self.message.show("error", t("export.failed", reason=failure_text(exc, "export", conversation=cid)))
             return None

@@ -4,8 +4,9 @@ their passages, and per name "vervang door 'een klasgenoot'", a phrase the teach
 The engine does the work (``transkript_kernel.thirdparty``): :meth:`ThirdParties.load_for` finds the names,
 :meth:`ThirdParties.apply` makes the family's copies (the replaced summary a new version with the reason, the
 transcript a copy) and returns the engine's ``FamilyCopy``, whose ``summary``, ``transcript`` and ``version`` go
-to ``pipeline.export_report(..., summary=, transcript=, version=)``. The export panel places this widget above
-its PDF button and calls ``apply`` before exporting; the widget holds only the teacher's choices.
+to ``pipeline.export_report(..., family=)`` (which also replaces them in Whisper's English copy). The export
+panel (:mod:`.export`) places this widget next to the doubtful-word box and calls ``apply`` before every PDF;
+the widget holds only the teacher's choices.
 """
 from __future__ import annotations
 
@@ -110,6 +111,23 @@ class ThirdParties(w.VBox):
             self.layout.display = "none"
         return self.found
 
+    def changed_for(self, archive, conversation_id: str) -> bool:
+        """Find the names again (the summary may have been edited since). A name not shown yet: show the new
+        list, keeping the choices made for the names shown, and answer True — the teacher chooses before the
+        PDF. Names that are gone (replaced by an earlier export) need no choice: False."""
+        from transkript_kernel import thirdparty
+
+        transcript = archive.transcript(conversation_id)
+        found = thirdparty.find_for(archive, conversation_id, transcript=transcript)
+        shown = {row.person.name: (row.choice.value, row.phrase.value) for row in self.rows}
+        if all(tp.name in shown for tp in found):
+            return False
+        self.load(found, transcript)
+        for row in self.rows:
+            if row.person.name in shown:
+                row.choice.value, row.phrase.value = shown[row.person.name]
+        return True
+
     # -- the teacher's choices --
     def choices(self) -> dict[str, str | None]:
         """Name → phrase (None: kept), as ``thirdparty.redact`` takes it."""
@@ -122,8 +140,8 @@ class ThirdParties(w.VBox):
         return {name: phrase for name, phrase in self.choices().items() if phrase is not None}
 
     def apply(self, archive, conversation_id: str, *, by: str = "docent", role: str = "docent"):
-        """The family's copies with the chosen phrases (``thirdparty.FamilyCopy``): pass its ``summary``,
-        ``transcript`` and ``version`` to ``pipeline.export_report``."""
+        """The family's copies with the chosen phrases (``thirdparty.FamilyCopy``), for
+        ``pipeline.export_report(..., family=)``."""
         from transkript_kernel import thirdparty
 
         return thirdparty.prepare_for_family(archive, conversation_id, keep=self.keep(), phrases=self.phrases(),

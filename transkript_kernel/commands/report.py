@@ -135,14 +135,11 @@ def _export(archive, args, out: Path | None):
     from ..summary import Summary
 
     summary = Summary.load(args.summary) if getattr(args, "summary", None) else None
-    version, transcript = getattr(args, "report_version", None), None
-    if _replacing(args):
-        family = _family_copy(archive, args)
-        summary, transcript = family.summary, family.transcript
-        version = version or family.version
+    family = _family_copy(archive, args) if _replacing(args) else None  # also for Whisper's English copy
     return pipeline.export_report(archive, args.source, language=args.language, with_transcript=args.with_transcript,
                                   out=out, school_name=args.school, whisper_english=args.whisper_english,
-                                  summary=summary, version=version, transcript=transcript)
+                                  summary=None if family else summary, version=getattr(args, "report_version", None),
+                                  family=family)
 
 
 def run_report(args) -> int:
