@@ -10,7 +10,6 @@ or missing microphone gets a clear message.
 """
 from __future__ import annotations
 
-import shutil
 from typing import Callable
 
 import anywidget
@@ -144,25 +143,21 @@ class RecordingPanel(w.VBox):
     def import_recording(self, data: bytes, mime: str = "audio/webm") -> bool:
         """Store a recording from the browser through the pipeline (consent, full decode), like an upload."""
         from transkript_kernel import pipeline
-        from transkript_kernel.atomic import write_bytes
-        from transkript_kernel.casefile.archive import upload_dir
+        from transkript_kernel.casefile.inmemory import memory_file
         from transkript_kernel.errors import TranskriptError
 
         if self.conversation_id is None:
             self.message.show("error", t("record.need_consent"))
             return False
         name = f"opname-{self.conversation_id}{extension(mime)}"
-        tmp_dir = upload_dir()  # private, and swept at the next start if this program stops mid-import
         try:
             self.message.show("info", t("upload.checking", name=name, size=fmt_size(len(data))))
-            path = write_bytes(tmp_dir / name, data)
-            duration = pipeline.import_recording(self._archive(), self.conversation_id, path).duration
+            with memory_file(name, data) as path:  # never a plaintext copy on disk (as the upload)
+                duration = pipeline.import_recording(self._archive(), self.conversation_id, path).duration
         except TranskriptError as exc:
             self.message.show("error", t("upload.failed", name=name,
                                          reason=failure_text(exc, "record", conversation=self.conversation_id)))
             return False
-        finally:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
         self.message.show("ok", t("record.done", duration=fmt_time(duration), size=fmt_size(len(data))))
         self.recorder.enabled = False  # one recording per conversation
         cid = self.conversation_id

@@ -8,7 +8,6 @@ errors are shown as they are.
 """
 from __future__ import annotations
 
-import shutil
 from typing import Callable
 
 import ipywidgets as w
@@ -87,9 +86,10 @@ class RecordingUpload(w.VBox):
 
     @guarded("upload")
     def import_bytes(self, name: str, content) -> bool:
-        """Write the upload to a private temporary file, import it through the pipeline, remove the temporary file."""
+        """Import the upload through the pipeline straight from memory: the bytes are never written to disk as
+        plaintext (:func:`~transkript_kernel.casefile.inmemory.memory_file`); the case file stores them encrypted."""
         from transkript_kernel import pipeline
-        from transkript_kernel.atomic import write_bytes
+        from transkript_kernel.casefile.inmemory import memory_file
         from transkript_kernel.errors import FileTooLargeError, TranskriptError
 
         if self.conversation_id is None:
@@ -97,9 +97,6 @@ class RecordingUpload(w.VBox):
             return False
         size = len(content)
         name = safe_name(name, fallback="opname")
-        from transkript_kernel.casefile.archive import upload_dir
-
-        tmp_dir = upload_dir()  # swept at the next start if this program is stopped mid-upload
         try:
             if self.max_bytes and size > self.max_bytes:
                 raise FileTooLargeError(
@@ -108,15 +105,13 @@ class RecordingUpload(w.VBox):
                     f"{name} is {fmt_size(size)}; the limit is {self.max_bytes // 1_000_000} MB "
                     "(Settings → Advanced → Recordings → Largest recording file).")
             self.message.show("info", t("upload.checking", name=name, size=fmt_size(size)))
-            path = write_bytes(tmp_dir / name, bytes(content))
-            duration = pipeline.import_recording(self._archive(), self.conversation_id, path,
-                                                 max_bytes=self.max_bytes).duration
+            with memory_file(name, content) as path:
+                duration = pipeline.import_recording(self._archive(), self.conversation_id, path,
+                                                     max_bytes=self.max_bytes).duration
         except TranskriptError as exc:
             reason = failure_text(exc, "upload", conversation=self.conversation_id)
             self.message.show("error", t("upload.failed", name=name, reason=reason))
             return False
-        finally:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
         extra = f", {fmt_time(duration)}" if duration else ""
         self.message.show("ok", t("upload.done", name=name, size=fmt_size(size), extra=extra))
         self.upload.disabled = True  # one recording per conversation (the case file refuses a second)
