@@ -1041,6 +1041,7 @@ class Archive:
         done = self._finish_intents()
         if deep:
             done += self._remove_orphans()
+        self.store.drop_stale_wal()  # frames a killed commit left: never-stored text must not stay in the file
         if self.store.scrub_pending():
             try:  # an interrupted deletion's traces: wipe them now (quickly when only opening the archive)
                 self.store.scrub(wait=None if deep else 2.0)

@@ -32,6 +32,7 @@ BUSY_TIMEOUT_MS = 20_000
 PLAIN_HEADER = b"SQLite format 3\x00"  # the first bytes of an unencrypted SQLite file
 DatabaseError = sqlite3.Error  # what callers catch (the standard module's sqlite3.Error is another class)
 SCRUB_WAIT_S = 20.0  # how long a scrub waits for other programs' reads to end before it fails loudly
+STALE_WAL_WAIT_S = 0.5  # how long opening the archive waits to truncate the write-ahead log (best effort)
 
 # full-text columns of a conversation's index row (rowid = conversations.num)
 FTS_FIELDS = ("meta", "notes", "transcript", "summary")
@@ -398,9 +399,8 @@ class Store:
                 raise _db_error(exc, self.path) from exc
         deadline = time.monotonic() + wait
         problem = ""
-        with self._lock:
+        with self._lock, self._busy_timeout(wait):
             try:
-                self.conn.execute(f"PRAGMA busy_timeout = {max(1, int(min(wait, BUSY_TIMEOUT_MS / 1000) * 1000))}")
                 while True:
                     problem = self._checkpoint()
                     if not problem or time.monotonic() > deadline:
@@ -408,8 +408,6 @@ class Store:
                     time.sleep(0.05)
             except sqlite3.Error as exc:
                 raise _db_error(exc, self.path) from exc
-            finally:
-                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if problem:
             raise StorageError(
                 f"Het verwijderde is uit het archief, maar de sporen ervan zijn nog niet gewist ({problem}): een "
@@ -425,6 +423,33 @@ class Store:
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except sqlite3.Error:
                 pass
+
+    def drop_stale_wal(self, *, wait: float = STALE_WAL_WAIT_S) -> bool:
+        """Truncate the write-ahead log to 0 bytes when no other program is using the archive (a checkpoint first
+        moves every committed frame into the database). A program killed in the middle of a commit, or in a
+        transaction big enough to spill pages before its commit, leaves frames that no commit covers: SQLite
+        ignores them, but their bytes — text that was never stored, or that a later deletion removed — stay in the
+        file until the log is truncated or overwritten (the SIGKILL test found a pupil's name there after a
+        kill). Runs at every opening (:meth:`Archive.repair`); when another program is busy it is left to the
+        next opening or deletion. True when the log is empty afterwards."""
+        wal = Path(f"{self.path}-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            return True
+        with self._lock, self._busy_timeout(wait):
+            try:
+                busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.Error:
+                return False  # e.g. locked by another program's write: nothing lost, tried again next time
+        return not busy and (not wal.exists() or wal.stat().st_size == 0)
+
+    @contextmanager
+    def _busy_timeout(self, seconds: float) -> Iterator[None]:
+        """A shorter wait for other programs' locks for one step (a checkpoint that may be retried later)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {max(1, int(min(seconds, BUSY_TIMEOUT_MS / 1000) * 1000))}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _checkpoint(self) -> str:
         """One complete checkpoint attempt; '' when verified, else what is still wrong."""
