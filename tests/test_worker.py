@@ -160,6 +160,8 @@ def test_service_processes_in_order_reports_engine_errors_and_holds_the_lock(iso
         assert archive.check() == []
     log = (isolated_data / "transkript.log").read_text()
     assert "job-done" in log and "error=NotFoundError" in log and "Sanne" not in log and "Daan" not in log
+    done = next(line for line in log.splitlines() if " job-done " in line)
+    assert "summarize_s=" in done and "summarize_cpu=" in done  # what each stage cost, wall and CPU
     assert service_mod.Service(isolated_data).acquire() is False  # the lock is the service's while it runs
 
 

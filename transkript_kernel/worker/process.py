@@ -24,12 +24,43 @@ def warm() -> float:
     from ..errors import TranskriptError
 
     started = time.perf_counter()
+    clock = StageClock()
     for part, load in (("asr", _warm_asr), ("speakers", _warm_speakers), ("summary", _warm_summary)):
+        clock.enter(part)
         try:
             load()
         except TranskriptError as exc:
             log.failure(f"warm-{part}", exc)
+    log.event("worker-warm", **clock.fields())
     return time.perf_counter() - started
+
+
+class StageClock:
+    """Wall and CPU seconds (this process, all its threads) per stage, for the log: what a stage costs on a
+    loaded machine is read from both (CPU seconds move little with the load, wall seconds a lot)."""
+
+    def __init__(self):
+        self.spent: dict[str, list[float]] = {}
+        self._stage, self._wall, self._cpu = None, 0.0, 0.0
+
+    def enter(self, stage: str | None) -> None:
+        """``stage`` starts now (None: the last one ended); called again for the same stage, nothing changes."""
+        if stage == self._stage:
+            return
+        wall, cpu = time.perf_counter(), time.process_time()
+        if self._stage is not None:
+            spent = self.spent.setdefault(self._stage, [0.0, 0.0])
+            spent[0] += wall - self._wall
+            spent[1] += cpu - self._cpu
+        self._stage, self._wall, self._cpu = stage, wall, cpu
+
+    def fields(self) -> dict[str, float]:
+        """``{stage}_s`` and ``{stage}_cpu`` for every stage seen, rounded to 0.1 s (the last one closed)."""
+        self.enter(None)
+        out = {}
+        for stage, (wall, cpu) in self.spent.items():
+            out[f"{stage}_s"], out[f"{stage}_cpu"] = round(wall, 1), round(cpu, 1)
+        return out
 
 
 def _warm_asr() -> None:
@@ -101,14 +132,17 @@ def run(archive, job: protocol.Run, send) -> protocol.Result | protocol.Error:
     from ..errors import TranskriptError
 
     last = {"stage": None, "fraction": -1.0}
+    clock = StageClock()
 
     def progress(stage: str, fraction: float) -> None:
+        clock.enter(stage if fraction < 1.0 else "between")  # between: storing, until the next stage reports
         if stage != last["stage"] or fraction - last["fraction"] >= PROGRESS_STEP or fraction >= 1.0:
             last["stage"], last["fraction"] = stage, fraction
             send(protocol.Progress(job.job_id, stage, float(fraction)))
 
     log.event("job-start", job=job.job_id, conversation=job.conversation_id)
     started = time.perf_counter()
+    clock.enter("start")  # until the first progress: consent, decrypting and decoding the recording
     try:
         result = pipeline.process_conversation(archive, job.conversation_id, speakers=job.speakers,
                                                progress=progress, actor="docent")
@@ -125,5 +159,5 @@ def run(archive, job: protocol.Run, send) -> protocol.Result | protocol.Error:
                               "kept; try again. Details are in transkript.log in the data folder.")
     seconds = time.perf_counter() - started
     log.event("job-done", job=job.job_id, conversation=job.conversation_id, seconds=round(seconds, 1),
-              reused=",".join(result.reused) or "-")
+              reused=",".join(result.reused) or "-", **clock.fields())
     return protocol.Result(job.job_id, job.conversation_id, result.version, tuple(result.reused), seconds)
