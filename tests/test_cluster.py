@@ -2,7 +2,9 @@
 
 Fast tests check what is refused before anything is sent (plain tcp://, missing certificates, an unreachable
 scheduler, no `distributed`). The slow ones run real workers on short cuts of the public recordings: identical
-results to the process pool over TLS, a worker killed mid-task, a worker with another model hash refused.
+results to the process pool over TLS, a worker killed mid-task, the scheduler killed mid-batch (a school's own
+cluster started with the README's `dask scheduler` / `dask worker` commands), a worker with another model hash
+refused.
 """
 from __future__ import annotations
 
@@ -269,3 +271,98 @@ def test_a_worker_with_another_model_hash_is_refused(tmp_path, monkeypatch, caps
     assert "refused" in capsys.readouterr().err
     with Archive() as archive:  # refused before anything was filed or sent
         assert len(archive.list()) == 0
+
+
+def _dask_cli(*args, env=None, log=None) -> subprocess.Popen:
+    """`dask scheduler` / `dask worker` as the README starts them, in a process group of its own."""
+    return subprocess.Popen([str(Path(sys.executable).parent / "dask"), *map(str, args)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_the_scheduler_killed_mid_batch_and_a_rerun_completes_the_rest(tmp_path, eval_dir, capsys, monkeypatch):
+    """A school's scheduler dies while its one worker computes the second recording, just after the first came
+    back, and a third still waits on the coordinator: the first is finished (its report renders on the
+    coordinator, no scheduler needed), the others fail with a Dutch and English message and nothing of them is
+    stored or marked done; a rerun on another cluster sends those two only, each recording stored once."""
+    from transkript_kernel import pipeline
+    from transkript_kernel.casefile.archive import Archive
+
+    src, manifest = _clips(tmp_path, eval_dir, seconds=12)
+    first, second = PUPILS  # the manifest's order: the order the batch sends them in
+    third = f"{first}-deel2"  # one worker slot: two tasks in the cluster at a time, the third waits
+    ffmpeg("-ss", 12, "-i", eval_dir / "audio" / f"{first}.m4a", "-t", 12, "-c:a", "aac", "-b:a", "64k",
+           src / f"{third}.m4a")
+    with open(manifest, "a", encoding="utf-8") as fh:
+        fh.write(f"{third}.m4a,{PUPILS[first][0]},5a,oudergesprek,2026-03-12,nl,given,8-12\n")
+    certs = _write_certs(tmp_path)
+    tls = ["--tls-ca-file", certs["ca"], "--tls-cert", certs["cert"], "--tls-key", certs["key"]]
+    scratch = tmp_path / "werker"  # the worker's TMPDIR: a task's recording folder shows it is running
+    scratch.mkdir()
+    env = dict(os.environ, DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION="True", TMPDIR=str(scratch))
+    address_file = tmp_path / "scheduler.json"
+    killed = []
+    store = pipeline.store_processed
+
+    def store_then_kill_the_scheduler(archive, cid, *args, **kwargs):
+        """The client stores the first recording; then, with the second running on the worker, the scheduler
+        is killed (before the first one's report is rendered)."""
+        store(archive, cid, *args, **kwargs)
+        deadline = time.monotonic() + 600
+        while not killed and time.monotonic() < deadline:
+            if any(scratch.glob("transkript-worker-*/opname-*")):
+                os.kill(scheduler.pid, signal.SIGKILL)
+                killed.append(cid)
+            time.sleep(0.1)
+
+    monkeypatch.setattr(pipeline, "store_processed", store_then_kill_the_scheduler)
+    with open(tmp_path / "dask.log", "wb") as log:
+        scheduler = _dask_cli("scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", "0",
+                              "--no-dashboard", "--scheduler-file", address_file, *tls, env=env, log=log)
+        worker = None
+        try:
+            deadline = time.monotonic() + 120
+            while not address_file.is_file() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            address = json.loads(address_file.read_text())["address"]
+            worker = _dask_cli("worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                               "--death-timeout", "30", *tls, env=env, log=log)
+            code = cli.main(["batch", str(src), "--out", str(tmp_path / "out"), "--manifest", str(manifest),
+                             "--no-progress", "--cluster", address, "--tls-ca", certs["ca"], "--tls-cert",
+                             certs["cert"], "--tls-key", certs["key"]])
+        finally:
+            for proc in (worker, scheduler):
+                if proc is not None:
+                    _stop(proc)
+    assert killed, "the scheduler was never killed mid-batch"
+    err = capsys.readouterr().err
+    assert "De verbinding met de Dask-scheduler is verbroken" in err and "connection to the Dask scheduler" in err
+    assert code == 1  # some recordings failed
+    rows = read_results(tmp_path / "out" / "results.csv")
+    assert rows[f"{first}.m4a"]["status"] == "done" and rows[f"{first}.m4a"]["conversation"] == killed[0]
+    assert (tmp_path / "out" / f"{first}.pdf").is_file()
+    for stem in (second, third):
+        assert rows[f"{stem}.m4a"]["status"] == "failed"
+        assert rows[f"{stem}.m4a"]["message"] == cluster.SCHEDULER_LOST
+        assert not (tmp_path / "out" / batch.DONE_DIR / f"{stem}.json").exists()
+        assert not (tmp_path / "out" / f"{stem}.pdf").exists()
+    with Archive() as archive:  # the one in the cluster was filed (consent first), nothing of its processing
+        lost = archive.find_recording(batch.sha256_file(src / f"{second}.m4a"))
+        assert lost and archive.original_transcript(lost) is None and archive.summary(lost) is None
+        waiting = archive.find_recording(batch.sha256_file(src / f"{third}.m4a"))
+        assert waiting is None or archive.original_transcript(waiting) is None
+
+    again = batch.run(src, tmp_path / "out", manifest=manifest, progress=False, cluster="local:1")
+    assert again.count("already-done") == 1 and again.count("done") == 2, [r.message for r in again.results]
+    assert len(again.cluster.tasks) == 2  # only the two lost recordings went to a worker
+    with Archive() as archive:
+        assert len(archive.list()) == 3  # the rerun found the filed recording instead of filing it again
+        for r in again.results:
+            assert len(archive.transcript_revisions(r.conversation)) == 1
+            assert len(archive.versions(r.conversation)) == 1

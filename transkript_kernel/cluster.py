@@ -20,6 +20,10 @@ certificates (``Security.temporary()``); ``tls://HOST:PORT`` needs a CA, certifi
 ``tcp://`` is refused unless ``--insecure-local`` and a loopback host. Task keys are ``transkript-opname-<random>``:
 the dashboard and the logs never show a pupil's or a file's name. ``distributed`` is imported only here and only
 when a cluster is asked for.
+
+A scheduler that goes away mid-batch ends the batch rather than waiting or resubmitting (a restarted scheduler
+knows neither the tasks nor the plugin that checks workers): what came back is stored and rendered, every other
+recording is ``failed`` with :data:`SCHEDULER_LOST`, and a rerun sends only those.
 """
 from __future__ import annotations
 
@@ -42,6 +46,10 @@ from .errors import InputError, TranskriptError
 KEY_PREFIX = "transkript-opname"
 ALLOWED_FAILURES = 3  # distributed.scheduler.allowed-failures: a task that killed this many workers is given up
 NO_WORKERS = "Geen werkers meer in het cluster; niet verwerkt. / No workers left in the cluster; not processed."
+SCHEDULER_LOST = ("De verbinding met de Dask-scheduler is verbroken; niet verwerkt en niets ervan staat als klaar. "
+                  "Start dezelfde batch opnieuw als de scheduler weer draait: wat klaar is, wordt overgeslagen. / "
+                  "The connection to the Dask scheduler was lost; not processed and nothing of it is marked done. "
+                  "Run the same batch again once the scheduler is back: what is done is skipped.")
 SHIPPED_SECTIONS = ("AsrSettings", "AudioSettings", "DiarizeSettings", "SummarySettings", "LlmSettings")
 
 
@@ -99,6 +107,7 @@ class TaskTiming:
     warm: bool  # the worker's models were already loaded (every task after the plugin's set-up)
     worker_task: int  # how many tasks this worker process had run, this one included
     key: str = ""  # the Dask key: transkript-opname-<random>, never a name
+    cpu: float = 0.0  # CPU seconds of the worker process during the task (all its threads)
 
 
 @dataclass
@@ -107,6 +116,7 @@ class ClusterRun:
 
     address: str = ""
     scheduler: str = ""  # the scheduler's own address (tls://… unless --insecure-local)
+    lost: int = 0  # recordings not processed because the scheduler went away mid-batch (0: it stayed)
     dashboard: str = ""
     workers: int = 0  # accepted at the start
     refused: list[str] = field(default_factory=list)  # one bilingual line per refused worker
@@ -361,23 +371,38 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, file_conversatio
             except Exception as exc:  # one recording must not stop the batch (as in the pool's _run_one)
                 return fail(job, started, message=f"{type(exc).__name__}: {exc}")
             size = len(spec["data"] or b"")
-            future = client.submit(transcribe_recording, spec, key=f"{KEY_PREFIX}-{secrets.token_hex(8)}",
-                                   pure=False)
+            try:
+                future = client.submit(transcribe_recording, spec, key=f"{KEY_PREFIX}-{secrets.token_hex(8)}",
+                                       pure=False)
+            except Exception as exc:  # a client whose scheduler just went away refuses new tasks
+                return fail(job, started, message=_failure(client, exc))
             dask_futures[future] = (job, cid, started, time.time(), size)
+
+        def give_up(message: str) -> int:
+            """Every recording still in the cluster or not yet sent fails with ``message``; what came back is
+            stored and its report still renders (local processes need no scheduler)."""
+            left = len(dask_futures) + len(pending)
+            for future, (job, _, started, _, _) in list(dask_futures.items()):
+                future.cancel()
+                del dask_futures[future]
+                fail(job, started, message=message)
+            while pending:
+                fail(pending.pop(0), time.monotonic(), message=message)
+            return left
 
         try:
             alone_since = None  # when the last worker left
             while pending or dask_futures or render_futures:
-                known = client.scheduler_info()["workers"].values()
-                slots = max(2, 2 * sum(w["nthreads"] for w in known))
-                alone_since = None if known else (alone_since or time.monotonic())
+                if (pending or dask_futures) and client.status != "running":  # the scheduler went away
+                    run.lost = give_up(SCHEDULER_LOST)
+                    print(f"{opts.address}: {SCHEDULER_LOST} ({run.lost} opnamen / recordings)", file=sys.stderr)
+                    continue
+                if pending or dask_futures:
+                    known = client.scheduler_info()["workers"].values()
+                    slots = max(2, 2 * sum(w["nthreads"] for w in known))
+                    alone_since = None if known else (alone_since or time.monotonic())
                 if alone_since and dask_futures and time.monotonic() - alone_since > max(60, opts.connect_timeout):
-                    for future, (job, _, started, _, _) in list(dask_futures.items()):  # nobody to run them
-                        future.cancel()
-                        del dask_futures[future]
-                        fail(job, started, message=NO_WORKERS)
-                    while pending:
-                        fail(pending.pop(0), time.monotonic(), message=NO_WORKERS)
+                    give_up(NO_WORKERS)  # nobody to run them
                 while pending and len(dask_futures) < slots:
                     launch(pending.pop(0))
                 if dask_futures:
@@ -409,6 +434,11 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, file_conversatio
     return run
 
 
+def _failure(client, exc: BaseException) -> str:
+    """Why a task could not be sent or fetched: the scheduler's loss when that is the cause, else the error."""
+    return SCHEDULER_LOST if client.status != "running" else f"{type(exc).__name__}: {exc}"
+
+
 def _both(exc: TranskriptError) -> str:
     return f"{exc.nl} / {exc.en}" if exc.nl != exc.en else exc.nl
 
@@ -416,10 +446,14 @@ def _both(exc: TranskriptError) -> str:
 def _collect(future, job, cid, started, submitted, size, archive, run, submit_render, render_futures, fail,
              Transcript, Summary) -> None:
     """One finished cluster task: store its results (consent checked again), then queue the report."""
+    from asyncio import CancelledError
+
     from distributed import KilledWorker
 
     from . import pipeline
 
+    if future.client.status != "running":  # the scheduler went away: the result cannot be fetched any more
+        return fail(job, started, message=SCHEDULER_LOST)
     if future.status != "finished":
         exc = future.exception() if future.status == "error" else None
         if isinstance(exc, KilledWorker):
@@ -428,12 +462,15 @@ def _collect(future, job, cid, started, submitted, size, archive, run, submit_re
         else:
             message = f"{type(exc).__name__}: {exc}" if exc is not None else f"Dask: {future.status}"
         return fail(job, started, message=message)
-    out = future.result()
+    try:
+        out = future.result()
+    except (Exception, CancelledError) as exc:  # lost on the way back (the scheduler went away meanwhile)
+        return fail(job, started, message=_failure(future.client, exc))
     future.release()
     if "error" in out:
         return fail(job, started, TranskriptError(out["error"]["nl"], out["error"]["en"]))
     run.tasks.append(TaskTiming(submitted, time.time(), round(out["compute"], 3), size, out["warm"],
-                                out["worker_task"], future.key))
+                                out["worker_task"], future.key, round(out.get("cpu", 0.0), 3)))
     try:
         pipeline.store_processed(archive, cid, Transcript.from_json(out["transcript"]),
                                  Summary.from_json(out["summary"]), actor=job["actor"])

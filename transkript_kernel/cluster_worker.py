@@ -131,7 +131,7 @@ def transcribe_recording(spec: dict) -> dict:
         raise Reschedule()  # refused or never set up: the scheduler gives the task to another worker
     plugin.tasks += 1
     warm = plugin.tasks > 1 or plugin.setup_seconds > 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     folder = Path(tempfile.mkdtemp(prefix="opname-", dir=plugin.private))
     try:
         target = folder / spec["name"]
@@ -155,5 +155,6 @@ def transcribe_recording(spec: dict) -> dict:
         out = {"error": {"nl": exc.nl, "en": exc.en}}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    out.update(compute=time.perf_counter() - started, warm=warm, worker_task=plugin.tasks)
+    out.update(compute=time.perf_counter() - started, cpu=time.process_time() - cpu_started, warm=warm,
+               worker_task=plugin.tasks)  # cpu: all the worker process's threads (one task slot: this task's)
     return out
