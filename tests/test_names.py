@@ -182,6 +182,12 @@ def _words_transcript(*pieces: str):
     ([" Dat", " vindt", " joelle", " leuk."], ["Joëlle Bakker"], "Dat vindt Joëlle leuk."),
     ([" Hoe", " vindt", " d", "'angelo", " het?"], ["D'Angelo Martis"], "Hoe vindt D'Angelo het?"),
     ([" Mevrouw", " de", " wit", " belt."], ["Mevrouw de Wit"], "Mevrouw de Wit belt."),
+    # names from other languages: Turkish letters, a Moroccan and an Eritrean name in Latin script, and an
+    # Arabic one written with vowel marks the form does not have (the marks belong to the word)
+    ([" Dag", " juf", " Ozturk."], ["Juf Meryem Öztürk"], "Dag juf Öztürk."),
+    ([" Meneer", " el", " alaoui", " belt."], ["Amina El Alaoui"], "Meneer el Alaoui belt."),
+    ([" Tesfai", " leest", " goed."], ["Tesfay Haile"], "Tesfay leest goed."),
+    ([" قال", " يُوسُف", " شكرا"], ["يوسف العلوي"], "قال يوسف شكرا"),
 ])
 def test_misheard_names_are_written_as_on_the_form(heard, form, written):
     from transkript_kernel import names
@@ -199,6 +205,8 @@ def test_misheard_names_are_written_as_on_the_form(heard, form, written):
     ([" Hij", " leest", " goed."], ["Lieke"]),  # "leest" sounds nothing like it
     ([" We", " zien", " samen", " de", " zon."], ["Samira", "Sem"]),  # "samen" is a word, not Samira or Sem
     ([" Zij", " zegt", " nee."], ["Zeynep"]),
+    ([" Hij", " heet", " Yusuf."], ["يوسف العلوي"]),  # another script is another spelling, never rewritten
+    ([" Ik", " ben", " Meryem."], ["Juf Meryem Öztürk", "يوسف العلوي"]),
 ])
 def test_ordinary_words_are_not_turned_into_names(heard, form):
     from transkript_kernel import names
@@ -214,9 +222,9 @@ def test_transcribe_writes_the_names_as_on_the_form_and_counts_it(fake_model):
 
 
 # --- the real recogniser on a recording of our own -----------------------------------------------------------
-@pytest.fixture(scope="module")
-def youssef_recording(tmp_path_factory):
-    """names03 (tests/data/names/, invented) spoken by the MBROLA voices through the shared synthesiser."""
+def _synthesised(tmp_path_factory, file_name: str):
+    """One of tests/data/names/ (invented) spoken by the MBROLA voices through the shared synthesiser:
+    (wav, ref.json, the conversation)."""
     import json
     import shutil
     import subprocess
@@ -227,13 +235,24 @@ def youssef_recording(tmp_path_factory):
     if not (shutil.which("espeak-ng") and shutil.which("sox")):
         pytest.skip("espeak-ng/sox are not installed (make setup installs them)")
     src = tmp_path_factory.mktemp("names-src")
-    conv_path = ROOT / "tests" / "data" / "names" / "names03-youssef-advies.json"
+    conv_path = ROOT / "tests" / "data" / "names" / file_name
     shutil.copy(conv_path, src)
     out = tmp_path_factory.mktemp("names-audio")
     subprocess.run([sys.executable, str(EVAL / "synthesize.py"), str(src), str(out)], check=True,
                    stdout=subprocess.DEVNULL)
     conv = json.loads(conv_path.read_text(encoding="utf-8"))
     return out / f"{conv['id']}.wav", out / f"{conv['id']}.ref.json", conv
+
+
+@pytest.fixture(scope="module")
+def youssef_recording(tmp_path_factory):
+    return _synthesised(tmp_path_factory, "names03-youssef-advies.json")
+
+
+@pytest.fixture(scope="module")
+def amina_recording(tmp_path_factory):
+    """Juf Meryem Öztürk, Amina El Alaoui, and her father, whose name the form holds in Arabic script."""
+    return _synthesised(tmp_path_factory, "names06-amina-rtl.json")
 
 
 @pytest.mark.slow
@@ -252,3 +271,65 @@ def test_a_form_name_the_plain_model_gets_wrong_comes_out_right(youssef_recordin
         t.save(tmp_path / "hyp.json")
         rates.append(score("transcript", tmp_path / "hyp.json", ref)["wer"])
     assert rates[1] <= rates[0] + 0.01, rates  # no common word turned into a name
+
+
+@pytest.mark.slow
+def test_turkish_moroccan_and_arabic_script_names_survive_into_the_pdf(amina_recording, tmp_path, artifacts):
+    """From speech to the parents' PDF. The plain model wrote "jeufmirium-osturk" and "El-Alau" for this recording
+    (when the test was written); with the form's names they are spelled as on the form, the father is labelled
+    with the Arabic-script name from the form, and the PDF draws that name right to left."""
+    import json
+    import re
+    import subprocess
+    import unicodedata
+
+    from casefile_helpers import summary
+    from transkript_kernel import names as names_mod
+    from transkript_kernel import report, speakers
+    from transkript_kernel.conversation import ConsentRecord, Conversation
+    from transkript_kernel.diarize import Turn
+
+    wav, ref_path, conv = amina_recording
+    participants = [Participant(name, role) for name, role in conv["participants"]]
+    form = Conversation(id="20261202-rtl", pupil=conv["pupil"], date="2026-12-02", kind=conv["kind"], group="6",
+                        language="nl", participants=participants,
+                        consent=ConsentRecord(True, "ouder", "2026-12-02T15:00:00+00:00", "mondeling"))
+    names = asr.conversation_names(form)
+    assert "يوسف العلوي" in names
+    t = asr.transcribe(wav, language="nl", names=names, settings=_settings())
+    spoken = {w: sum(text.count(w) for _, text in conv["turns"]) for w in ("Öztürk", "Alaoui", "Amina")}
+    right = {w: min(n, t.text.count(w)) for w, n in spoken.items()}
+    assert sum(right.values()) >= 0.9 * sum(spoken.values()), (right, t.text)
+    as_on_form = {nw.fold: nw.text for nw in names_mod.name_words(names)}
+    for word in re.findall(r"[\w'’-]+", t.text):  # no form name left half right ("ozturk", "Alaoui" in lower case)
+        assert as_on_form.get(names_mod.fold(word), word) == word, (word, t.text)
+
+    # speakers from the reference's turns (diarisation has its own tests), roles guessed, named from the form
+    ref = json.loads(ref_path.read_text(encoding="utf-8"))["segments"]
+    order = list(dict.fromkeys(turn["speaker"] for turn in ref))
+    speakers.apply_turns(t, [Turn(turn["start"], turn["end"], order.index(turn["speaker"])) for turn in ref])
+    speakers.guess_roles(t, participants=participants)
+    speakers.name_speakers(t, participants)
+    assert {sp.role: sp.label for sp in t.speakers.values()} == {"docent": "Juf Meryem Öztürk", "ouder": "يوسف العلوي"}
+
+    pdf = report.render_pdf(tmp_path / "verslag.pdf", transcript=t, summary=summary(), conversation=form,
+                            language="nl", with_transcript=True)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")  # pdftotext wraps RTL runs in U+202B/C
+    assert text.count("يوسف العلوي") >= 2  # participants and the transcript's speaker column, in reading order
+    assert "Amina El Alaoui" in text and text.count("Öztürk") >= 2
+    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    boxes = [(float(x), float(y), w) for x, y, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)<', bbox)]
+
+    def side_by_side(first, second):  # neighbours on one line; -bbox gives words as drawn (RTL letters reversed)
+        plain = [(x, y, w[::-1] if w[::-1] in (first, second) else w) for x, y, w in boxes]
+        return [(a, b) for a, b in zip(plain, plain[1:]) if {a[2], b[2]} == {first, second} and a[1] == b[1]]
+
+    for first, second, rtl in (("يوسف", "العلوي", True), ("Meryem", "Öztürk", False)):  # the Latin pair: control
+        pairs = side_by_side(first, second)
+        assert len(pairs) >= 2, (first, second, pairs)
+        for a, b in pairs:  # right to left: the name's first word is drawn to the right of its second
+            left = min(a, b)[2]
+            assert left == (second if rtl else first), (first, second, pairs)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(artifacts / "names-rtl-page1")], check=True)  # for a human look at the shaping

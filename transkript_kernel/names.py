@@ -22,8 +22,7 @@ from dataclasses import dataclass
 
 TITLES = ("juf", "juffrouw", "meester", "meneer", "mevrouw", "mr", "mrs", "ms", "dhr", "mw", "mevr", "dokter",
           "de", "van", "der", "den", "ten", "ter", "el", "al")
-_WORD = re.compile(r"^(\s*)([^\w]*)([\w'’\-]*\w)([^\w]*)$")
-_TOKEN = re.compile(r"[\w'’\-]*\w")
+_JOINERS = "'’-"
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,39 @@ class NameWord:
     fold: str  # lower case, no diacritics or apostrophes
     key: str  # Dutch phonetic key
     common: bool  # also an ordinary lower-case Dutch word ("wit", "bakker")
+
+
+def _letter(ch: str) -> bool:
+    """A letter or digit, or a diacritic mark on one: Arabic vowel marks (يُوسُف) and decomposed accents belong to
+    the word (a regular expression's \\w does not count them, and would cut the word in pieces)."""
+    return ch.isalnum() or unicodedata.combining(ch) > 0
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a name: letters with their marks, joined by apostrophes or hyphens, ending in a letter."""
+    out, current = [], ""
+    for ch in text + " ":
+        if _letter(ch) or ch in _JOINERS:
+            current += ch
+            continue
+        core = current.rstrip(_JOINERS)
+        if any(map(_letter, core)):
+            out.append(core)
+        current = ""
+    return out
+
+
+def _split(text: str) -> tuple[str, str, str, str] | None:
+    """A written word as (leading space, punctuation before, the word, punctuation after); None when something
+    other than letters, marks, apostrophes or hyphens sits inside the word ("3.5", "a/b")."""
+    body = text.lstrip()
+    at = [i for i, ch in enumerate(body) if _letter(ch)]
+    if not at:
+        return None
+    core = body[at[0]:at[-1] + 1]
+    if not all(_letter(ch) or ch in _JOINERS for ch in core):
+        return None
+    return text[:len(text) - len(body)], body[:at[0]], core, body[at[-1] + 1:]
 
 
 def fold(word: str) -> str:
@@ -64,7 +96,7 @@ def name_words(names, language: str = "nl") -> list[NameWord]:
     common = _common_checker(language)
     out, seen = [], set()
     for name in names:
-        for tok in _TOKEN.findall(str(name)):
+        for tok in _tokens(str(name)):
             f = fold(tok)
             if len(f) < 2 or f in TITLES or f in seen or f.isdigit():
                 continue
@@ -132,12 +164,12 @@ def correct(transcript, names, language: str | None = "nl") -> int:
         words, previous = [], ""
         for group in _spoken_words(seg.words):
             text = "".join(w.word for w in group)
-            m = _WORD.match(text)
-            if not m:
+            parts = _split(text)
+            if parts is None:
                 words += group
                 previous = text.strip()
                 continue
-            space, before, core, after = m.groups()
+            space, before, core, after = parts
             nw = match(core, known, common)
             if nw is not None and core != nw.text:
                 after_title = fold(previous) in TITLES or any(fold(previous) == k.fold for k in known)
