@@ -51,7 +51,9 @@ def _session(tmp_path):
     return archive, conv, result
 
 
-def test_a_copy_of_the_data_folder_shows_no_name_and_no_spoken_word(tmp_path, isolated_data):
+def test_a_copy_of_the_data_folder_shows_no_name_and_no_spoken_word(tmp_path, isolated_data, monkeypatch):
+    monkeypatch.setenv("TRANSKRIPT_CACHE", str(tmp_path / "cache"))  # scratch folders of this test only (other
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)  # programs on the machine have their own, in use)
     archive, conv, result = _session(tmp_path)
     assert archive.transcript(conv.id).segments[0].text.startswith("De xylofoonkoffer")  # all readable to us
     assert archive.read_bytes(result.pdf)[:5] == b"%PDF-" and archive.search("xylofoonkoffer")["id"].tolist()

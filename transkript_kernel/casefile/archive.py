@@ -39,6 +39,7 @@ from . import audit
 from . import crypto
 from . import encrypt
 from . import keys as keys_mod
+from . import rekey
 from . import consent as consent_mod
 from . import search as search_index
 from .. import settings
@@ -89,10 +90,16 @@ class Archive:
         self.data_dir = Path(data_dir).expanduser() if data_dir else settings.data_dir()
         settings.secure_umask()
         _make_private(self.data_dir)
-        self.keys = keys_mod.archive_keys(self.data_dir)  # None only in the test-only plaintext mode
-        if self.keys is not None:
-            encrypt.ensure(self.data_dir, self.keys)  # an archive from before encryption: once, all or nothing
-        self.store = Store(self.data_dir / DB_NAME, key=self.keys.database if self.keys else None)
+        self._open_lock = rekey.hold_open(self.data_dir)  # held while open: refuses a key change, waits for one
+        try:
+            rekey.recover(self.data_dir)  # a key change stopped half-way: undone or finished, before the key
+            self.keys = keys_mod.archive_keys(self.data_dir)  # None only in the test-only plaintext mode
+            if self.keys is not None:
+                encrypt.ensure(self.data_dir, self.keys)  # an archive from before encryption: once, all or nothing
+            self.store = Store(self.data_dir / DB_NAME, key=self.keys.database if self.keys else None)
+        except BaseException:
+            self._open_lock.close()
+            raise
         self.notices: list[Text] = []  # for the user, e.g. a cloud-sync warning
         from .cloudsync import detect
 
@@ -106,6 +113,7 @@ class Archive:
 
     def close(self) -> None:
         self.store.close()
+        self._open_lock.close()
 
     def __enter__(self) -> "Archive":
         return self

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 from ..errors import StorageError
 
@@ -83,6 +83,32 @@ def encrypt_stream(keys: Keys, fin: BinaryIO, fout: BinaryIO) -> int:
 def decrypt_stream(keys: Keys, fin: BinaryIO, fout: BinaryIO, *, name: str = "") -> int:
     """Decrypt ``fin`` into ``fout`` chunk by chunk; :class:`DamagedFileError` if any chunk fails, the file is
     cut short or has trailing bytes. Returns the plaintext size."""
+    size = 0
+    for plain, _ in _chunks(keys, fin, name):
+        fout.write(plain)
+        size += len(plain)
+    return size
+
+
+def reencrypt_stream(old: Keys, new: Keys, fin: BinaryIO, fout: BinaryIO, *, name: str = "") -> int:
+    """Decrypt with ``old`` and encrypt with ``new`` (a new salt, so a new file key), chunk for chunk — the
+    plaintext exists one chunk at a time, in memory only (``transkript key change``). Returns the size."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    salt = os.urandom(SALT_BYTES)
+    header = MAGIC + salt
+    gcm = AESGCM(_file_key(new, salt))
+    fout.write(header)
+    size = 0
+    for index, (plain, last) in enumerate(_chunks(old, fin, name)):
+        fout.write(gcm.encrypt(_nonce(index, last), plain, header))
+        size += len(plain)
+    return size
+
+
+def _chunks(keys: Keys, fin: BinaryIO, name: str) -> Iterator[tuple[bytes, bool]]:
+    """The plaintext chunks of an encrypted file with their last-chunk flag, each authenticated before it is
+    given out."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -90,7 +116,7 @@ def decrypt_stream(keys: Keys, fin: BinaryIO, fout: BinaryIO, *, name: str = "")
     if len(header) != HEADER or not header.startswith(MAGIC):
         raise _damaged(name, "no encryption header")
     gcm = AESGCM(_file_key(keys, header[len(MAGIC):]))
-    size, index = 0, 0
+    index = 0
     block = _read_full(fin, CHUNK + TAG)
     while True:
         following = _read_full(fin, CHUNK + TAG) if len(block) == CHUNK + TAG else b""
@@ -99,10 +125,9 @@ def decrypt_stream(keys: Keys, fin: BinaryIO, fout: BinaryIO, *, name: str = "")
             plain = gcm.decrypt(_nonce(index, last), block, header)
         except InvalidTag:
             raise _damaged(name, f"chunk {index}") from None
-        fout.write(plain)
-        size += len(plain)
+        yield plain, last
         if last:
-            return size
+            return
         block, index = following, index + 1
 
 

@@ -46,7 +46,7 @@ def ensure(data_dir: Path, keys: crypto.Keys) -> bool:
         db = data_dir / DB_NAME
         if is_plaintext(db):
             _write_marker(data_dir)
-            for sidecar in _sidecars(data_dir):  # an earlier attempt stopped before its commit point
+            for sidecar in _sidecars(data_dir, half_written=True):  # an earlier attempt stopped before its commit
                 sidecar.unlink()
             for path in _plain_files(data_dir):
                 with open(path, "rb") as fin, atomic_open(_sidecar_of(path), "wb") as fout:
@@ -108,9 +108,15 @@ def _plain_files(data_dir: Path) -> list[Path]:
             and not crypto.is_encrypted(p)]
 
 
-def _sidecars(data_dir: Path) -> list[Path]:
+def _sidecars(data_dir: Path, *, half_written: bool = False, suffix: str = SIDECAR) -> list[Path]:
+    """The rewritten files waiting to replace theirs (``.<name><suffix>``; :mod:`.rekey` has its own suffix);
+    ``half_written`` adds the temporary file of one the program was writing when it stopped (``atomic_open``'s
+    ``.<sidecar>.<random>.tmp``)."""
     root = data_dir / "conversations"
-    return [p for p in root.rglob(f".*{SIDECAR}") if p.is_file()] if root.is_dir() else []
+    if not root.is_dir():
+        return []
+    patterns = [f".*{suffix}"] + ([f"..*{suffix}.*.tmp"] if half_written else [])
+    return [p for pattern in patterns for p in root.rglob(pattern) if p.is_file()]
 
 
 def _sidecar_of(path: Path) -> Path:

@@ -4,8 +4,8 @@ The archive is encrypted with a random 256-bit *data key*. The data folder holds
 the scrypt cost, and the data key wrapped (AES-GCM) with a key derived from the teacher's passphrase — the
 passphrase itself and the unwrapped data key are never written anywhere in the data folder. A wrong passphrase
 fails the wrap's authentication tag, so it is told apart from a damaged archive before anything is opened.
-``transkript key change`` re-wraps the same data key under a new passphrase in one atomic file replace (as
-``restic key passwd`` and LUKS do): nothing else in the archive is rewritten.
+``transkript key change`` makes a new data key and re-encrypts the whole archive under it (:mod:`.rekey`), so an
+old copy of ``encryption.json`` with the old passphrase opens nothing any more.
 
 Where the passphrase comes from, first found wins: ``TRANSKRIPT_PASSPHRASE`` (scripts, CI — as borg and restic),
 the OS keyring (``keyring``; service "transkript", user = the data folder), a prompt only when there is a
@@ -107,14 +107,13 @@ def unwrap(data_dir: Path, phrase: str) -> bytes:
     return data_key
 
 
-def change(data_dir: Path, old: str, new: str) -> None:
-    """Re-wrap the data key under ``new`` (atomic replace of the key file; the archive itself is unchanged)."""
-    if not new:
-        raise PassphraseError("Een leeg wachtwoord kan niet.", "An empty passphrase is not allowed.")
-    data_key = unwrap(data_dir, old)
+def write_next(data_dir: Path, data_key: bytes, phrase: str, name: str) -> Path:
+    """A key change's first step (:mod:`.rekey`): a new data key wrapped under ``phrase`` in the file ``name``
+    beside the key file, at the current key file's scrypt cost."""
     info = json.loads(key_file(data_dir).read_text(encoding="utf-8"))
-    _write(data_dir, _wrapped(data_key, new, int(info["n"])), replace=True)
-    _remember(data_dir, new)
+    target = Path(data_dir) / name
+    _write(data_dir, _wrapped(data_key, phrase, int(info["n"])), target=target)
+    return target
 
 
 def passphrase(data_dir: Path, *, new: bool = False) -> str:
@@ -131,7 +130,7 @@ def passphrase(data_dir: Path, *, new: bool = False) -> str:
         phrase = _prompt(data_dir, new)
         os.environ[ENV_PASSPHRASE] = phrase
         if new:
-            _remember(data_dir, phrase)
+            remember(data_dir, phrase)
         return phrase
     raise PassphraseError(
         f"Geen wachtwoord voor het archief in {data_dir}: zet {ENV_PASSPHRASE}, bewaar het in de sleutelbos van "
@@ -165,7 +164,7 @@ def _keyring_get(data_dir: Path) -> str | None:
         return None
 
 
-def _remember(data_dir: Path, phrase: str) -> None:
+def remember(data_dir: Path, phrase: str) -> None:
     """Keep a new passphrase in the OS keyring when there is one (so the app opens without asking)."""
     try:
         import keyring
@@ -193,12 +192,12 @@ def _wrapped(data_key: bytes, phrase: str, n: int) -> dict:
 
 def _create(data_dir: Path, phrase: str) -> None:
     n = TEST_SCRYPT_N if os.environ.get(ENV_FAST_KDF) == "1" else SCRYPT_N
-    _write(data_dir, _wrapped(os.urandom(32), phrase, n), replace=False)
+    _write(data_dir, _wrapped(os.urandom(32), phrase, n))
 
 
-def _write(data_dir: Path, info: dict, *, replace: bool) -> None:
-    """Atomic; a new key file never overwrites one another program made at the same moment (link, not rename):
-    then that one's data key is used."""
+def _write(data_dir: Path, info: dict, *, target: Path | None = None) -> None:
+    """Atomic. The key file itself is only ever made new, never overwritten (link, not rename: when another
+    program made one at the same moment, that one's data key is used); ``target``, another name, is replaced."""
     import tempfile
 
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -209,8 +208,8 @@ def _write(data_dir: Path, info: dict, *, replace: bool) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
-        if replace:
-            os.replace(tmp, key_file(data_dir))
+        if target is not None:
+            os.replace(tmp, target)
         else:
             try:
                 os.link(tmp, key_file(data_dir))

@@ -1,9 +1,10 @@
 """``transkript key change``: a new passphrase for the archive; ``transkript key status``: where it comes from.
 
 The new passphrase comes from ``TRANSKRIPT_NEW_PASSPHRASE`` (scripts) or is asked twice at the terminal; the old
-one the usual way (``TRANSKRIPT_PASSPHRASE`` > keyring > prompt). The archive's data key is re-wrapped in one
-atomic replace of ``encryption.json`` (see :mod:`transkript_kernel.casefile.keys`); the keyring entry, when
-there is one, gets the new passphrase.
+one the usual way (``TRANSKRIPT_PASSPHRASE`` > keyring > prompt). The archive gets a new data key and is
+re-encrypted under it, crash-safe (:mod:`transkript_kernel.casefile.rekey`), so the old passphrase with an old
+copy of ``encryption.json`` opens nothing; the keyring entry, when there is one, gets the new passphrase.
+Refused while another program (the app, a batch) has the archive open.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def register(sub) -> None:
 
 
 def cmd_change(args) -> int:
-    from ..casefile import keys
+    from ..casefile import keys, rekey
     from ..casefile.archive import Archive
     from ..errors import InputError
     from ..settings import data_dir
@@ -38,10 +39,14 @@ def cmd_change(args) -> int:
         if not (sys.stdin is not None and sys.stdin.isatty()):
             raise InputError(f"Zet {ENV_NEW} of start dit in een terminal.", f"Set {ENV_NEW} or run this in a terminal.")
         new = keys._prompt(folder, new=True)
-    keys.change(folder, old, new)
+    print("Het archief wordt opnieuw versleuteld met een nieuwe sleutel... / Re-encrypting the archive under a new "
+          "key...", file=sys.stderr)
+    count = rekey.change(folder, old, new)
     if os.environ.get(keys.ENV_PASSPHRASE) == old:
         os.environ[keys.ENV_PASSPHRASE] = new
-    print("Het wachtwoord van het archief is veranderd. / The archive passphrase was changed.")
+    print(f"Het wachtwoord en de sleutel van het archief zijn veranderd ({count} bestanden opnieuw versleuteld); "
+          "het oude wachtwoord opent niets meer. / The archive passphrase and key were changed "
+          f"({count} files re-encrypted); the old passphrase opens nothing any more.")
     return 0
 
 
