@@ -29,7 +29,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,17 +82,20 @@ static void address(const char *call, int fd, const struct sockaddr *sa, socklen
     if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
         const struct sockaddr_in *in = (const void *)sa;
         inet_ntop(AF_INET, &in->sin_addr, addr, sizeof addr);
-        snprintf(line, sizeof line, "%d %s(%d, {sa_family=AF_INET, sin_port=htons(%u), sin_addr=inet_addr(\"%s\")}, %u)\n",
+        snprintf(line, sizeof line,
+                 "%d %s(%d, {sa_family=AF_INET, sin_port=htons(%u), sin_addr=inet_addr(\"%s\")}, %u)\n",
                  pid, call, fd, ntohs(in->sin_port), addr, (unsigned)len);
     } else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
         const struct sockaddr_in6 *in6 = (const void *)sa;
         inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof addr);
-        snprintf(line, sizeof line, "%d %s(%d, {sa_family=AF_INET6, sin6_port=htons(%u), inet_pton(AF_INET6, \"%s\", &sin6_addr)}, %u)\n",
+        snprintf(line, sizeof line, "%d %s(%d, {sa_family=AF_INET6, sin6_port=htons(%u), "
+                 "inet_pton(AF_INET6, \"%s\", &sin6_addr)}, %u)\n",
                  pid, call, fd, ntohs(in6->sin6_port), addr, (unsigned)len);
     } else if (sa->sa_family == AF_UNIX) {
         const struct sockaddr_un *un = (const void *)sa;
         clean(path, sizeof path, un->sun_path[0] ? un->sun_path : un->sun_path + 1);
-        snprintf(line, sizeof line, "%d %s(%d, {sa_family=AF_UNIX, sun_path=\"%s\"}, %u)\n", pid, call, fd, path, (unsigned)len);
+        snprintf(line, sizeof line, "%d %s(%d, {sa_family=AF_UNIX, sun_path=\"%s\"}, %u)\n",
+                 pid, call, fd, path, (unsigned)len);
     } else {
         snprintf(line, sizeof line, "%d %s(%d, {sa_family=%d}, %u)\n", pid, call, fd, sa->sa_family, (unsigned)len);
     }
@@ -274,9 +276,9 @@ def build_shim(where: Path) -> Path:
     return lib
 
 
-def observers(where: Path | None = None) -> tuple[list[Observer], dict[str, str]]:
-    """The observers that work on this machine, and why each other one does not."""
-    where = Path(where or tempfile.mkdtemp(prefix="netwatch-"))
+def observers(where: Path) -> tuple[list[Observer], dict[str, str]]:
+    """The observers that work on this machine (the shim and the probes' logs go into ``where``), and why each
+    other one does not."""
     found, why = [], {}
     if not Path(STRACE).exists():
         why["strace"] = "Debian's strace is missing (make setup installs it)"
