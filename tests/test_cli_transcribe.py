@@ -171,10 +171,12 @@ def test_without_names_the_default_vocabulary_is_unchanged(capsys, tone, fake_mo
     assert json.loads(out)["model"]["options"]["vocabulary_names"] == 0
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory", "not UTF-8", "too large"])
+@pytest.mark.parametrize("kind", ["missing", "directory", "not UTF-8", "too large", "CR/LF in its name"])
 def test_an_unusable_names_file_fails_before_decoding_and_writes_nothing(capsys, tmp_path, tone, fake_model, kind):
     path = tmp_path / "namen.txt"
-    if kind == "directory":
+    if kind == "CR/LF in its name":
+        path = tmp_path / "namen\r\nfout / error: X.txt"  # the message stays two lines, Dutch then English
+    elif kind == "directory":
         path.mkdir()
     elif kind == "not UTF-8":
         path.write_bytes("Zoë".encode("latin-1"))
@@ -183,7 +185,7 @@ def test_an_unusable_names_file_fails_before_decoding_and_writes_nothing(capsys,
     target = tmp_path / "out" / "t.json"
     code, out, err = run(capsys, tone, "--names-file", path, "-o", target)
     assert code == 2 and out == "" and not target.parent.exists()
-    nl, en = err.strip().split("\n")[:2]
+    nl, en = err.strip().split("\n")
     assert "namenbestand" in nl and "names file" in en
     assert fake_model.calls == []  # refused before the recogniser ran
 

@@ -89,12 +89,11 @@ def _names(given: list[str], path: str | None) -> tuple[str, ...]:
     doubles by ``asr.split_vocabulary``, the parser of the configured vocabulary too."""
     from ..asr import split_vocabulary
     from ..errors import InputError
+    from ..formatting import safe_name
 
     parts = list(given)
     if path:
-        from pathlib import Path
-
-        shown = Path(path).name[:80]
+        shown = safe_name(path, max_length=80)  # the last part only, no control characters (CR/LF, NUL)
         unreadable = InputError(f"Het namenbestand '{shown}' kan niet worden gelezen als UTF-8-tekst.",
                                 f"The names file '{shown}' cannot be read as UTF-8 text.")
         try:
