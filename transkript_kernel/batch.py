@@ -307,21 +307,24 @@ def _run_one(job: dict) -> dict:
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
-    _register_outputs(result.get("conversation"), [out_nb, log_dir / f"{name}.log"])
+    _register_outputs(result.get("conversation"), {out_nb: "notebook", log_dir / f"{name}.log": "log",
+                                                   _done_marker(out_dir, name): "marker", error_file: "error"})
     result["seconds"] = round(time.monotonic() - start, 1)
     return result
 
 
-def _register_outputs(conversation_id: str, paths: list[Path]) -> None:
-    """The executed notebook and its log name the pupil (parameters, outputs): copies of the conversation,
-    registered so withdrawal and retention delete them too (after stderr is back: the log is complete)."""
+def _register_outputs(conversation_id: str, paths: dict[Path, str]) -> None:
+    """Everything else this recording left in OUT_DIR names the pupil: the executed notebook (parameters,
+    outputs), its log, the done marker (the recording's file name) and an error record. Each is a copy of the
+    conversation, registered so withdrawal and retention delete it too (after stderr is back: the log is
+    complete). The PDF and the JSON copies were registered when they were written."""
     if not conversation_id:
         return
     from .casefile.archive import Archive
 
     try:
         with Archive() as archive:
-            for path, kind in zip(paths, ("notebook", "log")):
+            for path, kind in paths.items():
                 if path.is_file():
                     archive.register_copy(conversation_id, path, kind=kind)
     except TranskriptError:
