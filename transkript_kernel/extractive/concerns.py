@@ -1,119 +1,134 @@
-"""Worries and problem statements about the pupil become concerns, with who raised them and the context a
-bare 'daar maak ik me zorgen over' points back to."""
+"""Concerns: what worries someone about the pupil, with who raised it and the segments it rests on.
+
+Every sentence that is not an action, an acknowledgement or talk about the recording is a candidate; the concern
+scorer (``concern_scoring``) weighs how likely it tells a worry — said straight out ("ik maak me zorgen"),
+indirectly ("ik merk dat hij met tegenzin gaat", "dat vind ik lastig", "ik schrok daarvan") or as a plain
+fact ("ze slaapt weer bij ons in bed"). Sentences above the proposal floor become concerns; those above the
+threshold are ticked (``include``), the others are proposed unticked with ``check`` ('controleer'), so the
+teacher sees them without the summary listing every feeling as a worry. Neighbouring sentences of one turn that
+both qualify become one concern (one worry told in two sentences); a bare 'daar maak ik me zorgen over' takes the
+sentences it points back to.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from .phrasing import finish, number_words, strip_particles, trim_clauses, words_of
+from .analyser import Analyser
+from .concern_scoring import ConcernReader, model
 from .grounding import evidence_text, misrendered, quote, unchecked
+from .phrasing import finish, number_words, strip_particles, trim_clauses, words_of
 from .rendering import third_person
 from ..sentences import Sentence
 from ..summary import Concern
-from .analyser import Analyser
-from .negative import negative
 
+#: At most this many sentences make one concern, and a concern of several sentences stays under MAX_WORDS.
+GROUP_SENTENCES = 3
+MAX_WORDS = 45
+
+
+@dataclass
+class Group:
+    """Neighbouring candidate sentences of one turn that tell one worry, with the scorer's probabilities."""
+    indices: list[int] = field(default_factory=list)
+    probs: list[float] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        return max(self.probs)
 
 
 def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
     """``action_sentences``: indices of sentences already read as actions, so no concern repeats them."""
-    c = an.c
-    out: list[Concern] = []
+    weights = model()
+    if weights is None:
+        return []
+    reader = ConcernReader(an)
+    scored = score(an, reader, candidates(an, action_sentences), weights)
+    out = []
+    for g in select(an, scored, weights["floor"]):
+        item = render(an, g)
+        if item is not None:
+            item.confidence = round(g.confidence, 3)
+            item.check = g.confidence < weights["threshold"] or _doubtful(an, item.evidence)
+            item.include = not item.check
+            out.append(item)
+    return merge(an, out)
+
+
+def candidates(an: Analyser, action_sentences=()) -> list[int]:
+    """Sentences that could tell a concern: not about the recording, not a bare yes/no, not an action already,
+    not a refusal, with at least one content word."""
+    out = []
     for i, s in enumerate(an.sentences):
-        if an.meta[i] or an.is_ack(s):
+        if an.meta[i] or an.is_ack(s) or i in action_sentences or not an.content(s.text):
             continue
-        text = strip_particles(s.text.strip(), c)
-        low = text.lower()
-        cue = c.concern.search(low)
-        if cue and (_negated(low, cue.start(), c) or _ensure(low, cue)):
-            cue = None  # 'geen zorgen', 'niet bang': a reassurance; 'zorgen dat ...': to make sure
-        problem = c.problem.search(low)
-        if problem and _negated(low, problem.start(), c):
-            problem = None  # 'geen probleem', 'niet alleen'
-        problem = problem or (NEGATIVE and negative(
-            text, c, an.language, first_person_ok=an.role(s) == "leerling"))
-        if not cue and not problem:
-            continue
-        if _refusal(low, c):
+        if _refusal(s.lower.strip(), an.c):
             continue  # 'Nee, dat lukt niet': an answer to a proposal, not a worry
-        if problem and not cue:
-            if i in action_sentences:
-                continue  # 'Ik maak een afspraak over wat hij doet als hij boos wordt' is an action
-            if re.match(r"(als|if|wanneer|when|indien|mocht|mochten|should)\b",
-                        _clause_with(text, problem.group(0)).lower()):
-                continue  # 'If he is ill, ...' is a condition, not a worry
-            if set(words_of(low)) & {"hoeft", "hoeven", "hoef", "needn't", "need not"}:
-                continue  # 'hij hoeft niet meer te ...': an arrangement, not a worry
-            words = set(words_of(low))
-            about_pupil = words & c.third_markers or any(n.lower() in words for n in an.names) or (
-                an.role(s) == "leerling" and words & c.first_singular)
-            if not about_pupil or s.question:
-                continue
-        evidence = list(s.segment_ids)
-        if not cue:
-            body = strip_particles(_clause_with(text, problem.group(0)), c)
-            pointing = re.search(r"\b(het|dat|dit|it|that|this)[.!?]?$", body.lower().strip())
-            if len(an.content(body)) < 2 and pointing:
-                ctx = _context(an, s)
-                if ctx:
-                    body = "; ".join(trim_clauses(x.text, c).rstrip(".") for x in ctx + [s])
-                    evidence = sorted(set(evidence) | {i for x in ctx for i in x.segment_ids})
+        out.append(i)
+    return out
+
+
+def score(an: Analyser, reader: ConcernReader, indices: list[int], weights: dict) -> list[tuple[int, float]]:
+    from .scoring import probability
+
+    return [(i, probability(reader.features(i), weights)) for i in indices]
+
+
+def select(an: Analyser, scored: list[tuple[int, float]], floor: float) -> list[Group]:
+    """Sentences at or above ``floor``, neighbours of one turn joined into one group (at most GROUP_SENTENCES)."""
+    groups: list[Group] = []
+    for i, p in sorted(scored):
+        if p < floor:
+            continue
+        last = groups[-1] if groups else None
+        if last and last.indices[-1] == i - 1 and an.sentences[i - 1].turn == an.sentences[i].turn \
+                and len(last.indices) < GROUP_SENTENCES:
+            last.indices.append(i)
+            last.probs.append(p)
         else:
-            body = trim_clauses(text[cue.start():], c)
-            content = an.content(body) - an.content(cue.group(0))
-            if len(content) < 2:
-                ctx = _context(an, s) or _context_after(an, s)
-                if ctx:
-                    body = cue.group(0) + ": " + "; ".join(trim_clauses(x.text, c).rstrip(".") for x in ctx)
-                    evidence = sorted(set(evidence) | {i for x in ctx for i in x.segment_ids})
-                elif len(content) < 2:
-                    body = trim_clauses(text, c)
-            body = body if len(an.content(body)) >= 2 else trim_clauses(text, c)
-        text = finish(number_words(third_person(an, body, s), an.language))
-        said = evidence_text(an.transcript, evidence)
-        if unchecked(text, said, an.language) or misrendered(text, said, an.language):
-            # a rewrite made a word nobody said, or a form that reads wrong: quote the speaker instead
-            text = quote(an.role(s), body, an.language)
-            if text is None or unchecked(text, said, an.language):
-                continue
-        out.append(Concern(text, an.role(s), sorted(set(evidence))))
-    return _merge_concerns(an, out)
+            groups.append(Group([i], [p]))
+    return groups
 
 
-#: Read negative evaluation from lemmas too (``negative``), not only the fixed problem phrases.
-NEGATIVE = True
+def render(an: Analyser, g: Group) -> Concern | None:
+    """The concern's text: its sentences in the third person, a bare cue with what it points back to; quoted
+    with attribution when a rewrite cannot be vouched for."""
+    pairs = [(an.sentences[i], p) for i, p in zip(g.indices, g.probs)]
+    while len(pairs) > 1 and sum(len(words_of(x.text)) for x, _p in pairs) > MAX_WORDS:
+        pairs.remove(min(pairs, key=lambda xp: xp[1]))  # too long for one item: the least sure sentence goes
+    role = an.role(max(pairs, key=lambda xp: xp[1])[0])
+    sentences = [x for x, _p in pairs]
+    if len(sentences) == 1 and _points_back(an, sentences[0]):
+        sentences = _context(an, sentences[0]) + sentences
+    parts = [(trim_clauses(strip_particles(x.text.strip(), an.c), an.c).rstrip(".!?"), x) for x in sentences]
+    parts = [(b, x) for b, x in parts if b]
+    if not parts:
+        return None
+    bodies = [b for b, _x in parts]
+    evidence = sorted({i for x in sentences for i in x.segment_ids})
+    text = ". ".join(finish(number_words(third_person(an, b, x), an.language)) for b, x in parts)
+    said = evidence_text(an.transcript, evidence)
+    if unchecked(text, said, an.language) or misrendered(text, said, an.language):
+        # a rewrite made a word nobody said, or a form that reads wrong: quote the speaker instead
+        text = quote(role, " ".join(b + "." for b in bodies), an.language)
+        if text is None or unchecked(text, said, an.language):
+            return None
+    return Concern(text, role, evidence)
 
 
-def _negated(low: str, start: int, c) -> bool:
-    """A negation in the two words before a worry cue or a problem word: 'geen zorgen', 'niet bang', 'geen
-    probleem'."""
-    before = words_of(low[:start])[-2:]
-    return bool(set(before) & (set(c.raw.get("negations", [])) | set(c.raw.get("negation_words", []))))
-
-
-def _ensure(low: str, cue) -> bool:
-    """'zorgen dat/voor' is 'to make sure', unless someone makes themselves worries ('maak me zorgen dat')."""
-    if cue.group(0) != "zorgen":
-        return False
-    after = words_of(low[cue.end():])[:1]
-    before = words_of(low[:cue.start()])[-3:]
-    return bool(after) and after[0] in ("dat", "voor", "ervoor") and not set(before) & {"me", "mij", "ons", "zich",
-                                                                                          "maak", "maken", "maakt"}
-
-
-def _refusal(low: str, c) -> bool:
-    return any(low.startswith(r) and (len(low) == len(r) or not low[len(r)].isalnum()) for r in c.refusal
-               if r not in ("nee", "no"))
-
-
-def _clause_with(text: str, needle: str) -> str:
-    parts = re.split(r",\s+|;\s+|\s+(?:omdat|want|maar|because|but)\s+", text)
-    for p in parts:
-        if needle in p.lower():
-            return p
-    return text
+def _points_back(an: Analyser, s: Sentence) -> bool:
+    """'Daar maak ik me zorgen over.', 'Dat vind ik lastig.': fewer than two content words besides the cue, and
+    a word that points back."""
+    low = s.lower
+    cue = an.c.concern.search(low)
+    content = an.content(s.text) - (an.content(cue.group(0)) if cue else set())
+    return len(content) < 2 and bool(set(words_of(low)) & {"dat", "dit", "daar", "daarvan", "daarover", "het",
+                                                            "that", "this", "it"})
 
 
 def _context(an: Analyser, s: Sentence) -> list[Sentence]:
+    """Up to two sentences before ``s`` in the same turn that carry what it points back to."""
     out = []
     for prev in reversed(an.sentences[max(0, s.index - 2):s.index]):
         if prev.turn != s.turn or prev.question or an.is_ack(prev) or an.meta[prev.index]:
@@ -125,15 +140,21 @@ def _context(an: Analyser, s: Sentence) -> list[Sentence]:
     return out
 
 
-def _context_after(an: Analyser, s: Sentence) -> list[Sentence]:
-    nxt = an.sentences[s.index + 1] if s.index + 1 < len(an.sentences) else None
-    if nxt is None or nxt.turn != s.turn or nxt.question or an.meta[nxt.index]:
-        return []
-    return [nxt]
+def _refusal(low: str, c) -> bool:
+    return any(low.startswith(r) and (len(low) == len(r) or not low[len(r)].isalnum()) for r in c.refusal
+               if r not in ("nee", "no"))
 
 
-def _merge_concerns(an: Analyser, items: list[Concern]) -> list[Concern]:
-    """Concerns about the same thing (most content words shared) become one, keeping the fullest text."""
+def _doubtful(an: Analyser, ids) -> bool:
+    """Rests on words the shared doubt marks (recognised segments only), like an action."""
+    from . import doubtful_words
+
+    return doubtful_words(an, ids)
+
+
+def merge(an: Analyser, items: list[Concern]) -> list[Concern]:
+    """Concerns about the same thing (most content words shared) become one, keeping the fullest text and the
+    higher confidence."""
     out: list[Concern] = []
     for it in items:
         words = an.content(it.text)
@@ -146,7 +167,8 @@ def _merge_concerns(an: Analyser, items: list[Concern]) -> list[Concern]:
             it.evidence = sorted(set(o.evidence) | set(it.evidence))
             if len(o.text) > len(it.text):
                 it.text = o.text
-            it.raised_by = it.raised_by or o.raised_by
+            if (o.confidence or 0) > (it.confidence or 0):
+                it.confidence, it.check, it.include = o.confidence, o.check, o.include
         out.append(it)
     return out
 
