@@ -9,16 +9,22 @@ prints per recording:
   within that turn's time window (±0.5 s);
 - the word error rate by the shared scorer (``../shared/eval/score.py transcript``).
 
+Name words without capitals (Arabic script: names06's father) are not counted: the synthetic voices cannot say
+them, and Whisper writes Dutch speech in Latin letters. Prints the load average and the CPU seconds (this
+process and its children) beside the wall clock: the machine is shared.
+
 Recordings: our own name conversations (``tests/data/names/*.json``, synthesised into a temporary folder with
 ``../shared/eval/synthesize.py``) and the four public recordings, with the names their consent form would list.
 
-    .venv/bin/python benchmarks/names.py [--only names|public] [--keep DIR]
+    .venv/bin/python benchmarks/names.py [--only names|public]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -104,11 +110,23 @@ def recordings(only: str | None, tmp: Path):
     return out
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children (the synthesiser, the scorer)."""
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("names", "public"))
     args = parser.parse_args(argv)
     totals = {"without": [0, 0, []], "with": [0, 0, []]}
+    print(f"cpu cores: {os.cpu_count()}, load average at start: {load()}")
+    wall0, cpu0 = time.perf_counter(), cpu_seconds()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         print(f"{'recording':28} {'names without':>14} {'names with':>11} {'WER without':>12} {'WER with':>9}")
@@ -130,6 +148,8 @@ def main(argv=None) -> int:
     for key, (right, total, rates) in totals.items():
         print(f"{key} names: {right}/{total} = {right / max(1, total):.3f} of name occurrences right; "
               f"mean WER {sum(rates) / max(1, len(rates)):.3f}")
+    print(f"{time.perf_counter() - wall0:.0f} s wall, {cpu_seconds() - cpu0:.0f} s CPU (process + children); "
+          f"load average at the end: {load()}")
     return 0
 
 
