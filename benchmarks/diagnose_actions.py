@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 def main(argv=None) -> int:
     from transkript_kernel import extractive
-    from transkript_kernel.evaluation import _shared_eval, load_scorer, turns_transcript
+    from transkript_kernel.evaluation import _shared_eval, asr_transcript, load_scorer, turns_transcript
     from transkript_kernel.extractive.actions import action_candidates
     from transkript_kernel.extractive.agreements import resolve
     from transkript_kernel.extractive.analyser import Analyser
@@ -30,6 +30,8 @@ def main(argv=None) -> int:
     ap.add_argument("--split", default="train", choices=("train", "dev"))
     ap.add_argument("--only", default="")
     ap.add_argument("--false", action="store_true", help="also print proposals that match nothing")
+    ap.add_argument("--asr", default="", metavar="DIR", help="ASR fixtures (DIR/<split>/<id>.json) instead of "
+                                                             "the perfect transcripts")
     args = ap.parse_args(argv)
     scorer = load_scorer(_shared_eval())
     counts: dict[str, int] = {}
@@ -37,7 +39,9 @@ def main(argv=None) -> int:
         if args.only and args.only not in path.stem:
             continue
         conv = json.loads(path.read_text(encoding="utf-8"))
-        tr = turns_transcript(conv)
+        tr = asr_transcript(Path(args.asr), path) if args.asr else turns_transcript(conv)
+        if tr is None:
+            continue
         summary = summarize(tr)
         an = Analyser(tr)
         cands = action_candidates(an)
@@ -45,7 +49,7 @@ def main(argv=None) -> int:
         by_sentence: dict[int, list] = {}
         for cd in cands:
             by_sentence.setdefault(cd.sentence.index, []).append(cd)
-        acts = [a.to_dict() for a in summary.actions]
+        acts = [{**a.to_dict(), "_p": a.confidence} for a in summary.actions]
         print(f"=== {path.stem} ({len(conv['expected']['actions'])} expected, {len(acts)} proposed)")
         for want in conv["expected"]["actions"]:
             hit = next((a for a in acts if scorer.matches(scorer.item_text(a), want["keys"])), None)
@@ -53,7 +57,7 @@ def main(argv=None) -> int:
                 ok = "ok " if hit.get("include", True) else "chk"
                 own = "" if scorer.ROLE_SIDE.get(hit["owner"]) == scorer.ROLE_SIDE.get(want["owner"]) else \
                     f"  OWNER {hit['owner']} != {want['owner']}"
-                print(f"  {ok} [{want['owner']}] {want['what']}{own}")
+                print(f"  {ok} [{want['owner']}] {want['what']}{own}   <- {hit['text']} ({hit['_p']})")
                 if ok == "chk":
                     counts["check"] = counts.get("check", 0) + 1
                 if own:
@@ -76,7 +80,7 @@ def main(argv=None) -> int:
         if args.false:
             for a in acts:
                 if not any(scorer.matches(scorer.item_text(a), w["keys"]) for w in conv["expected"]["actions"]):
-                    print(f"  FALSE {'ok ' if a.get('include', True) else 'chk'} [{a['owner']}] {a['text']}")
+                    print(f"  FALSE {'ok ' if a.get('include', True) else 'chk'} [{a['owner']}] {a['text']} ({a['_p']})")
     print(counts)
     return 0
 

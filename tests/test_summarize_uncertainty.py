@@ -35,14 +35,38 @@ def test_every_action_has_confidence_check_and_include():
         assert {"confidence", "check", "include"} <= set(d)
 
 
-def test_doubtful_words_mark_the_item_for_checking():
-    sure = summarize(_talk(TALK))
-    first = sure.actions[0]
-    words = {0: [Word(0.1 * k, 0.1 * k + 0.1, w, 0.2 if w == "vrijdag" else 0.95)
-                 for k, w in enumerate(TALK[0][1].split())]}
-    doubtful = summarize(_talk(TALK, words))
-    same = [a for a in doubtful.actions if a.evidence == first.evidence]
-    assert same and same[0].check and not same[0].include
+def _recognised(unsure=(), elsewhere=()):
+    """TALK as the recogniser wrote it: every word sure (0.95) but those in ``unsure`` (0.2); ``elsewhere`` are
+    unsure words added to the first segment's word list outside what the item says."""
+    words = {i: [Word(0.1 * k, 0.1 * k + 0.1, w, 0.2 if w.strip(".") in unsure else 0.95)
+                 for k, w in enumerate(text.split())] for i, (_, text) in enumerate(TALK)}
+    return _talk(TALK, words)
+
+
+def test_doubtful_words_in_the_item_lower_its_confidence_and_a_garbled_item_is_marked():
+    first = summarize(_talk(TALK)).actions[0]
+    assert first.include and "vrijdag" in f"{first.text} {first.due}"
+
+    def same(summary):
+        return next(a for a in summary.actions if a.evidence == first.evidence)
+
+    assert same(summarize(_recognised())).confidence == first.confidence  # sure words: no change
+    one = same(summarize(_recognised({"vrijdag"})))
+    assert one.confidence < first.confidence
+    garbled = same(summarize(_recognised({"vrijdag", "bel", "toets", "Noor", "schooltijd"})))
+    assert garbled.check and not garbled.include and garbled.confidence < one.confidence
+
+
+def test_unsure_words_outside_the_item_do_not_mark_it():
+    """Real recogniser output has unsure words in nearly every segment ('eh', a name, a filler): only the words
+    the item itself holds count, or every item made from a recording would be unticked."""
+    first = summarize(_talk(TALK)).actions[0]
+    said = {w for w in TALK[0][1].strip(".").split()}
+    item = {w.strip(".,").lower() for w in f"{first.text} {first.due}".split()}
+    outside = {w for w in said if w.lower() not in item}
+    assert outside, "the test needs words of the segment that the item leaves out"
+    same = next(a for a in summarize(_recognised(outside)).actions if a.evidence == first.evidence)
+    assert same.confidence == first.confidence and same.include
 
 
 def test_weights_are_plain_data_fitted_on_train(monkeypatch):

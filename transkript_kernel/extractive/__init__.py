@@ -51,7 +51,7 @@ def grounded_action(an: Analyser, cd, action):
     if not unchecked(f"{action.text} {action.due or ''}", said, an.language) and \
             not misrendered(action.text, said, an.language):
         return action
-    quoted = quote(an.role(cd.sentence), cd.text, an.language, "?" if cd.sentence.question else ".")
+    quoted = quote(an.role(cd.sentence), cd.said or cd.text, an.language, "?" if cd.sentence.question else ".")
     if quoted is None or unchecked(quoted, said, an.language):
         return None
     action.text = quoted
@@ -60,26 +60,58 @@ def grounded_action(an: Analyser, cd, action):
     return action
 
 
-def doubtful_words(an: Analyser, ids) -> bool:
-    """Does the evidence rest on words the shared doubt marks (``doubt.marks``: the recogniser's word
-    probability below ``doubt.THRESHOLD``, or a recognised word no dictionary knows and no name explains)?
-    Only segments the recogniser wrote (with a word list) can hold doubt: a typed reference transcript has
-    none, so a name or a brand in it never marks an item 'controleer'."""
+def doubtful_words(an: Analyser, ids, text: str | None = None) -> bool:
+    """Does the evidence rest on words the shared doubt marks? With ``text`` (the item as written): does the item
+    itself hold one of them (``doubtful_share`` above 0)? Without: any mark in the evidence segments at all, which
+    on real recogniser output is nearly always true (the reason actions use ``doubtful_share``)."""
+    if text is not None:
+        return doubtful_share(an, ids, text) > 0
+    wanted = set(ids)
+    return any(m.segment_id in wanted for m in _marks(an)) if _recognised(an, wanted) else False
+
+
+def _recognised(an: Analyser, ids: set) -> bool:
+    """Only segments the recogniser wrote (with a word list) can hold doubt."""
+    return any(seg.id in ids and getattr(seg, "words", None) for seg in an.transcript.segments)
+
+
+def _marks(an: Analyser) -> list:
+    """The transcript's doubt marks (``doubt.marks``, names of the speakers and pupils excepted), once."""
+    from .. import doubt
+
+    if not hasattr(an, "_doubt_marks"):
+        names = [sp.label for sp in an.transcript.speakers.values() if sp.label] + sorted(an.names)
+        an._doubt_marks = doubt.marks(an.transcript, names)
+    return an._doubt_marks
+
+
+def doubtful_share(an: Analyser, ids, text: str) -> float:
+    """The share of the item's own content words that the shared doubt marks in its evidence (``doubt.marks``:
+    the recogniser's word probability below ``doubt.THRESHOLD``, or a recognised word no dictionary knows and no
+    name explains). Only the words the reader gets count, and only content words: on real recogniser output
+    nearly every segment holds some unsure word (a 'de', a filler, a name), so marking an item for any of them
+    marked every item (the public recordings lost every action). Only segments the recogniser wrote (with a
+    word list) can hold doubt: a typed reference transcript has none, so a name or a brand in it never marks an
+    item 'controleer'."""
     from .. import doubt
 
     wanted = set(ids)
-    segs = [seg for seg in an.transcript.segments if seg.id in wanted and getattr(seg, "words", None)]
-    if not segs:
-        return False
-    if not hasattr(an, "_doubt_marks"):
-        names = [sp.label for sp in an.transcript.speakers.values() if sp.label] + sorted(an.names)
-        an._doubt_marks = {m.segment_id for m in doubt.marks(an.transcript, names)}
-    return any(seg.id in an._doubt_marks for seg in segs)
+    if not _recognised(an, wanted):
+        return 0.0
+    cited = {m.word.casefold() for m in _marks(an) if m.segment_id in wanted}
+    content = [w for w in (doubt.bare(t).casefold() for t in doubt.tokens(text))
+               if w and w not in an.c.stopwords and any(ch.isalpha() for ch in w)]
+    return sum(w in cited for w in content) / len(content) if content else 0.0
 
 
 def judge(an: Analyser, cd, action) -> None:
-    """confidence (the scorer's probability), check (below its threshold, or doubtful words) and include."""
+    """confidence (the scorer's probability that this is an agreement, times the share of its content words the
+    recogniser was sure of), check (below the scorer's threshold) and include (= not check). One unsure word
+    leaves a likely agreement ticked (the export still asks the teacher to confirm that very word:
+    ``doubt.blocking_words``); a garbled item, or an unsure one with an unsure word, is marked 'controleer'.
+    Marking every item with any unsure word unticked nearly all items made from real recogniser output."""
     p = probability(features(an, cd, action))
+    p *= 1.0 - doubtful_share(an, action.evidence, f"{action.text} {action.due or ''}")
     action.confidence = round(p, 3)
-    action.check = p < threshold() or doubtful_words(an, action.evidence)
+    action.check = p < threshold()
     action.include = not action.check

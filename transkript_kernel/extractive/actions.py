@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .phrasing import strip_particles, tokens_of, trim_clauses, words_of
+from .phrasing import ANNOUNCE_NOUNS, ANNOUNCE_VERBS, lead_in, strip_particles, tokens_of, trim_clauses, words_of
 from ..sentences import Sentence
 from .analyser import Analyser
 
@@ -63,38 +63,62 @@ class Candidate:
     before: list = field(default_factory=list)  # (Candidate) merged in front of this one's words
     after: list = field(default_factory=list)  # (Candidate) merged after them
     frame: dict = field(default_factory=dict)  # what made a broad candidate one (``broad``), for the scorer
+    said: str | None = None  # the clause as spoken when ``text`` reorders it (quotes take the speaker's words)
 
 
 def _finite_first_person(an: Analyser, part: str):
-    """(pronoun, verb, verb index, tokens) when ``part`` is a main clause with ik/we as subject."""
+    """(pronoun, verb, verb index, tokens) when ``part`` holds a main clause with ik/we as subject. An 'ik' in a
+    subordinate clause or an announcement ('Wat ik wil doen: ik meld haar aan') is passed over for the next one;
+    a pronoun after a colon starts a clause; a fronted demonstrative object with the verb right after it ('Dat geef
+    ik door', 'Die geef ik hem mee') is a main clause, not a subordinate one."""
     toks = tokens_of(part)
     low = [t.lower() for t in toks]
     firsts = an.c.first_singular | an.c.first_plural
     for i, w in enumerate(low):
-        if w not in firsts and not (an.language == "en" and w in ("i'll", "we'll", "i’ll", "we’ll")):
+        if w not in firsts and not (an.language == "en" and (w in ("i'll", "we'll", "i’ll", "we’ll")
+                                                             or _going_to(an, low, i))):
             continue
         if w in ("i'll", "we'll", "i’ll", "we’ll"):
             return w.split("'")[0].split("’")[0], "will", i, toks
+        if an.language == "en" and _going_to(an, low, i):
+            return ("we" if w.startswith("we") else "i"), "will", i, toks
         before = [x for x in low[:i] if re.match(r"\w", x)]
         if an.language == "en":
-            if any(b in an.c.subordinators for b in before[-3:]):
-                return None
+            if any(b in an.c.subordinators for b in before[-3:]) and not (i > 0 and low[i - 1] in ":;"):
+                continue
             if i + 1 < len(low):
                 return w, low[i + 1], i + 1, toks
             return None
-        if not before:
+        if not before or low[i - 1] in (":", ";"):
             if i + 1 < len(low):
                 return w, low[i + 1], i + 1, toks
-            return None
+            continue
         prev = low[i - 1]
         if prev in an.c.coordinators:
-            return (w, low[i + 1], i + 1, toks) if i + 1 < len(low) else None
-        if prev in an.c.subordinators or not re.match(r"\w", prev):
-            return None
-        if any(b in an.c.subordinators for b in before) and "," not in low[:i]:
-            return None
+            if i + 1 < len(low):
+                return w, low[i + 1], i + 1, toks
+            continue
+        fronted = len(before) == 2 and before[0] in FRONTED_OBJECTS and before[1] == prev
+        if fronted and prev in ("doe", "doen") and not an.dues(part) and \
+                len([x for x in low[i + 1:] if re.match(r"\w", x)]) <= 2:
+            continue  # 'Dat doe ik (wel).' says yes to what was proposed; it is no action of its own
+        if not fronted and (prev in an.c.subordinators or not re.match(r"\w", prev)):
+            continue
+        if not fronted and any(b in an.c.subordinators for b in before) and "," not in low[:i]:
+            continue
         return w, prev, i - 1, toks
     return None
+
+
+def _going_to(an: Analyser, low: list[str], i: int) -> bool:
+    """English 'I'm going to ...', 'we'd like to ...', 'I would like to ...' at token ``i``: a commitment frame
+    (``actions.json``: going_to, would_like)."""
+    head = " ".join(low[i:i + 4])
+    return any(head.startswith(p) for p in an.ac.get("going_to", []) + an.ac.get("would_like", []))
+
+
+#: Demonstratives that open a main clause as its fronted object ('Dat geef ik door aan de roostermaker').
+FRONTED_OBJECTS = {"dat", "die", "deze", "dit"}
 
 
 def _verb_is_action(an: Analyser, verb: str, toks: list[str], vi: int) -> bool:
@@ -163,7 +187,21 @@ def action_candidates(an: Analyser) -> list[Candidate]:
         if an.meta[i] or an.is_ack(s):
             continue
         text = strip_particles(s.text.strip(), c)
+        led = lead_in(text, c)
+        announced, text = led != text or _announced(an, s), led
         low = text.lower().rstrip(".!?")
+        that = THAT.get(an.language)
+        if announced and not s.question and words_of(low)[:1] == [that] and len(words_of(low)) >= 4:
+            # 'Wat ik wel zou willen: dat je elke woensdag even bij mij langskomt': the wish is the proposal
+            from .language import verb_second
+
+            body = text[text.lower().index(that) + len(that):].strip()
+            main = verb_second(body, an.language)
+            cd = candidate(an, s, main[:1].upper() + main[1:] if main else text, _that_owner(an, body, s),
+                           "proposal")
+            cd.said = text
+            out.append(cd)
+            continue
         if s.question:
             # only requests ('Kunt u ...?', 'Could you ...?') are proposals in question form
             f = an.frame(low)
@@ -234,6 +272,36 @@ def action_candidates(an: Analyser) -> list[Candidate]:
     return out
 
 
+#: The word that opens a wished-for clause after an announcement ('Wat ik zou willen: dat ...').
+THAT = {"nl": "dat", "en": "that"}
+
+
+def _announced(an: Analyser, s: Sentence) -> bool:
+    """Is the sentence before ``s`` in the same turn a bare announcement ('Wat ik zou willen.', 'Mijn voorstel.')?
+    Speech recognisers often end it with a full stop instead of a colon."""
+    if s.index == 0:
+        return False
+    prev = an.sentences[s.index - 1]
+    words = words_of(prev.text)
+    if prev.turn != s.turn or not words or len(words) > 7 or prev.question:
+        return False
+    wh = set(an.c.raw.get("wh_words", [])) | {"what"}
+    return words[0] in wh and words[-1] in ANNOUNCE_VERBS or bool(set(words) & ANNOUNCE_NOUNS)
+
+
+def _that_owner(an: Analyser, body: str, s: Sentence) -> str | None:
+    """Who acts in a wished-for 'dat'-clause: 'dat je ...' the one spoken to, 'dat we ...' both or the school, 'dat
+    hij ...' (the pupil) the school that arranges it when the school speaks, 'dat Kerem en mevrouw Schouten ...'
+    the speaker's side."""
+    owner = _subject_owner(an, body, s)
+    role = an.role(s)
+    if owner == "samen":
+        return _we_owner(an, s, s.lower)
+    if owner == "leerling" and role in ("docent", "school") and not set(words_of(body)[:1]) & an.c.second:
+        return "school"
+    return owner or role
+
+
 def _clause_head(an: Analyser, part: str, s: Sentence, conditional: bool, sentence_low: str):
     """(owner, kind, weak) when ``part`` carries an action of its own, else None."""
     c = an.c
@@ -255,7 +323,7 @@ def _clause_head(an: Analyser, part: str, s: Sentence, conditional: bool, senten
             if pron not in c.first_plural:
                 return role, "commitment", False
             has_due = bool(an.dues(part))
-            future = bool(c.future.search(plow))
+            future = bool(c.future.search(plow)) or verb == "will"
             linked = bool(c.condition.search(plow) or c.link.search(plow))
             if not (conditional or has_due or future or linked or c.agreement.search(plow)):
                 return None
@@ -294,6 +362,7 @@ def _pupil_future(an: Analyser, low: str, text: str) -> str | None:
     if not subj or not modals:
         return None
     if an.language == "en":
+        low = re.sub(r"\b(she|he|they)['’]ll\b", r"\1 will", low)
         m = re.search(rf"\b(?:{subj}) ({modals})\b", low)
         return m.group(1) if m else None
     m = re.search(rf"\b(?:{subj}) ({modals})\b.*\w+en\b", low) or \

@@ -3,9 +3,11 @@ or guessed), cue lists, pupil names, meta sentences. The parts import it; it imp
 package has no import circle."""
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 
-from ..lexicon import cues as load_cues, guess_language
+from ..lexicon import DATA, cues as load_cues, guess_language
 from ..sentences import Sentence, sentences_of
 from .phrasing import tokens_of, words_of
 
@@ -20,6 +22,7 @@ class Analyser:
         if self.language not in ("nl", "en"):
             self.language = guess_language(transcript.text)
         self.c = load_cues(self.language)
+        self.ac = action_cues(self.language)
         self.sentences = sentences_of(transcript, self.language)
         self.speaker_info = any(s.role for s in self.sentences)
         self.pupil_present = any(sp.role == "leerling" for sp in transcript.speakers.values())
@@ -104,7 +107,10 @@ class Analyser:
         for m in self.c.due.finditer(low):
             if m.group(0).strip():
                 out.append((m.start(), m.end(), text[m.start():m.end()].strip()))
-        return out
+        for m in self.ac["due"].finditer(low):
+            if m.group(0).strip() and not any(a < m.end() and m.start() < b for a, b, _ in out):
+                out.append((m.start(), m.end(), text[m.start():m.end()].strip()))
+        return sorted(out)
 
     def frame(self, low: str):
         for rx, owner, kind in self.c.frames:
@@ -119,3 +125,13 @@ class Analyser:
     def owner_noun(self, role: str | None) -> str | None:
         return self.c.owner_nouns.get(role) if role else None
 
+
+@lru_cache(maxsize=None)
+def action_cues(language: str) -> dict:
+    """The action-only cue lists of ``data/lexicon/actions.json`` (time phrases the shared lists lack, English
+    'going to' and 'would like to' frames), with the time phrases compiled."""
+    data = json.loads((DATA / "actions.json").read_text(encoding="utf-8")).get(language, {})
+    pats = data.get("due_patterns", [])
+    due = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in pats) + r")(?![\w-])") if pats else \
+        re.compile(r"(?!x)x")
+    return {**data, "due": due}

@@ -16,7 +16,7 @@ import re
 from .actions import Candidate, _we_owner, addressee, candidate
 from .analyser import Analyser
 from .language import analysis
-from .phrasing import strip_particles, words_of
+from .phrasing import lead_in, strip_particles, words_of
 
 #: Modal and future verbs (lemmas) that frame a commitment in the present tense.
 FRAME_LEMMAS = {"nl": {"gaan", "zullen", "willen", "kunnen", "mogen", "moeten"},
@@ -25,17 +25,6 @@ FRAME_LEMMAS = {"nl": {"gaan", "zullen", "willen", "kunnen", "mogen", "moeten"},
 STATIVE = {"zijn", "hebben", "denken", "vinden", "weten", "hopen", "geloven", "snappen", "begrijpen", "merken",
            "voelen", "herkennen", "zien", "horen", "snap", "lijken", "heten", "staan", "zitten", "liggen",
            "be", "have", "think", "know", "hope", "believe", "feel", "understand", "see", "seem", "guess", "mean"}
-
-
-def lead_in(text: str, c) -> str:
-    """'Wat ik wil doen: ik meld haar aan' -> 'ik meld haar aan': a short announcement before a colon is no
-    part of the action. A topic phrase ('Voor het huiswerk: ik zet het ...') is: 'het' points back to it."""
-    m = re.match(r"^([^:]{2,60}):\s+(.+)$", text)
-    if m and len(words_of(m.group(1))) <= 7 and len(words_of(m.group(2))) >= 3:
-        if words_of(m.group(1))[0] in c.prepositions:
-            return text
-        return m.group(2)
-    return text
 
 
 def subject_owner(an: Analyser, s, words) -> tuple[str | None, str]:

@@ -166,6 +166,8 @@ def misrendered(text: str, evidence_text: str, language: str) -> list[str]:
             continue
         if w.lemma.lower() in present_lemmas or lemma(w.token, language) in present_lemmas:
             continue
+        if any(v.token.lower().endswith(low) and len(v.token) > len(low) + 1 for v in present):
+            continue  # a separable verb split for main-clause order: 'langskomt' -> 'komt ... langs'
         if any(_stem_key(stem) == _stem_key(v.token.lower()[:-2]) for v in said.words
                if v.token.lower().endswith("en") and not v.past):
             continue  # 'heroverwegen we' -> 'heroverweegt', 'lezen we' -> 'leest'

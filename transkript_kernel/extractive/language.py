@@ -149,3 +149,55 @@ def lemma(word: str, language: str) -> str:
         return simplemma.lemmatize(word.lower(), lang=language)
     except Exception:
         return word.lower()
+
+
+#: Separable particles of Dutch verbs ('langskomen' -> 'komt ... langs'). Not 'over', 'door', 'om', 'onder':
+#: with them a verb is as often inseparable ('overleggen' -> 'overlegt', never 'legt over').
+PARTICLES = ("terug", "langs", "samen", "mee", "aan", "op", "af", "in", "uit", "na", "bij", "toe", "voor", "weg",
+             "vast", "neer", "binnen")
+#: Finite verbs that take other verbs into their cluster ('het gedaan heeft', 'het kan inleveren').
+AUXILIARIES = {"kunnen", "willen", "gaan", "zullen", "moeten", "mogen", "hebben", "zijn", "laten", "blijven",
+               "komen", "worden"}
+
+
+def verb_second(clause: str, language: str = "nl") -> str | None:
+    """A Dutch subordinate clause in main-clause order: 'je elke woensdag even bij mij langskomt' -> 'je komt elke
+    woensdag even bij mij langs'; 'hij het kan inleveren' -> 'hij kan het inleveren'; 'hij aanschuift bij de
+    instructie' (a phrase after the verb) -> 'hij schuift aan bij de instructie'. The subject is the opening
+    pronoun, name or noun phrase ('Kerem en mevrouw Schouten'); the finite verb is the last one, with the verbs
+    next to it; a separable particle goes to the end of the middle. None when the clause has another shape."""
+    if language != "nl":
+        return None
+    a = analysis(clause.strip().rstrip(".!?"), language)
+    if a is None or len(a.words) < 3:
+        return None
+    ws = list(a.words)
+    fi = max((k for k, w in enumerate(ws) if w.finite), default=None)
+    if fi is None:  # 'hebben' after a plural subject is tagged as an infinitive
+        fi = max((k for k, w in enumerate(ws) if w.pos == "WW"), default=None)
+    if fi is None or fi == 0:
+        return None
+    lo, hi = fi, fi + 1
+    aux = ws[fi].lemma.lower() in AUXILIARIES
+    while lo > 1 and ws[lo - 1].pos == "WW" and not ws[lo - 1].finite and (aux or ws[lo - 1].participle):
+        lo -= 1
+    while hi < len(ws) and ws[hi].pos == "WW" and not ws[hi].finite:
+        hi += 1
+    tail = ws[hi:]
+    if tail and not (tail[0].pos in ("VZ", "LET")):
+        return None
+    s_end = 1
+    if ws[0].pos != "VNW":
+        while s_end < lo and (ws[s_end].pos in ("N", "SPEC", "LID", "ADJ") or ws[s_end].token.lower() == "en"):
+            s_end += 1
+    subject, middle = ws[:s_end], ws[s_end:lo]
+    verb, others = ws[fi], [w for w in ws[lo:hi] if w is not ws[fi]]
+    particle = ""
+    if not others:
+        low = verb.token.lower()
+        lemmas = (verb.lemma.lower(), lemma(low, language))
+        particle = next((p for p in PARTICLES if low.startswith(p) and len(low) > len(p) + 2
+                         and any(m.startswith(p) and m != low for m in lemmas)), "")
+    out = [w.token for w in subject] + [verb.token[len(particle):]] + [w.token for w in middle]
+    out += [w.token for w in others] + ([particle] if particle else []) + [w.token for w in tail]
+    return re.sub(r"\s+([,.;:!?])", r"\1", " ".join(out))

@@ -6,7 +6,7 @@ import re
 
 from ..lexicon import Cues
 
-SUBJECTS = {"ik", "we", "wij", "u", "jullie", "hij", "zij", "ze", "i", "you", "he", "she", "they"}
+SUBJECTS = {"ik", "we", "wij", "u", "je", "jij", "jullie", "hij", "zij", "ze", "i", "you", "he", "she", "they"}
 WORD = re.compile(r"[\w'’-]+|[^\w\s]", re.UNICODE)
 
 
@@ -35,6 +35,33 @@ def strip_particles(text: str, c: Cues) -> str:
                     text, changed = rest, True
                     break
     return text
+
+
+def lead_in(text: str, c) -> str:
+    """'Wat ik wil doen: ik meld haar aan' -> 'ik meld haar aan': a short announcement before a colon is no part
+    of the action. An announcement opens with a question word ('Wat ik wel zou willen:'), names a plan ('Mijn
+    voorstel:'), ends on a verb of saying or proposing ('Dan zou ik zeggen:') or counts ('Twee:'). Anything
+    else before a colon stays: 'Ik zeg het morgen tegen hem: ...' is the commitment itself, and in 'Voor het
+    huiswerk: ik zet het ...' the 'het' points back to the topic."""
+    m = re.match(r"^([^:]{2,60}):\s+(.+)$", text)
+    if not m or len(words_of(m.group(2))) < 3:
+        return text
+    lead = words_of(m.group(1))
+    if not lead or len(lead) > 7 or lead[0] in c.prepositions:
+        return text
+    wh = set(c.raw.get("wh_words", [])) | {"what", "how"}
+    if lead[0] in wh or set(lead) & ANNOUNCE_NOUNS or lead[-1] in ANNOUNCE_VERBS or \
+            (len(lead) == 1 and (lead[0].isdigit() or lead[0] in ORDINALS)):
+        return m.group(2)
+    return text
+
+
+#: Words that make a phrase before a colon an announcement of what follows (``lead_in``).
+ANNOUNCE_NOUNS = {"voorstel", "plan", "idee", "afspraak", "afspraken", "suggestie", "advies", "proposal", "suggestion",
+                  "idea", "plan", "advice"}
+ANNOUNCE_VERBS = {"zeggen", "voorstellen", "doen", "afspreken", "willen", "say", "suggest", "propose", "do"}
+ORDINALS = {"een", "één", "twee", "drie", "vier", "eerst", "eerste", "tweede", "derde", "ten", "one", "two", "three",
+            "first", "second", "third"}
 
 
 def trim_clauses(text: str, c: Cues) -> str:

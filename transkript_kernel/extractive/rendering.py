@@ -12,6 +12,9 @@ from ..summary import Action
 from .analyser import Analyser
 
 
+#: English first-person contractions and what the speaker's role noun takes instead ("I'm going to" -> "the
+#: teacher is going to").
+EN_CONTRACTED = {"i'm": "is", "i’m": "is", "i'd": "would", "i’d": "would"}
 SEPARABLE = ("terug", "samen", "mee", "door", "voor", "af", "op", "aan", "uit", "bij", "in", "na", "toe",
              "weg", "langs", "thuis")
 
@@ -157,6 +160,10 @@ def third_person(an: Analyser, clause: str, s: Sentence, owner: str | None = Non
     nl = an.language == "nl"
     subj_i = None
     for i, w in enumerate(low):
+        if not nl and w in EN_CONTRACTED:
+            out[i] = f"{speaker_noun} {EN_CONTRACTED[w]}"
+            subj_i = i
+            continue
         if w in an.c.first_singular or (not nl and w in ("i'll", "i’ll")):
             out[i] = speaker_noun
             subj_i = i
@@ -222,6 +229,15 @@ def third_person(an: Analyser, clause: str, s: Sentence, owner: str | None = Non
             out[i] = "school en ouder" if nl else "the school and the parent"
         elif w in an.c.first_plural and role == "ouder":
             out[i] = "de ouders" if nl else "the parents"
+        elif nl and w in ("je", "jij") and other_noun and addressee(an, s) == "leerling":
+            # the school to a pupil who takes part: 'je komt langs' / 'dan kom je langs' -> 'de leerling komt langs'
+            if i == 0 or low[i - 1] in an.c.coordinators or not re.match(r"\w", low[i - 1]):
+                out[i] = other_noun
+                if i + 1 < len(toks) and low[i + 1] in NL_U_FORM:
+                    out[i + 1] = NL_U_FORM[low[i + 1]]
+            elif i >= 1 and _verb_at(an, toks, i - 1):
+                out[i] = other_noun
+                out[i - 1] = nl_1sg_to_3sg(toks[i - 1])
     text = _join(out)
     return _cap_first(text)
 
