@@ -5,7 +5,8 @@ scorer (``concern_scoring``) weighs how likely it tells a worry — said straigh
 indirectly ("ik merk dat hij met tegenzin gaat", "dat vind ik lastig", "ik schrok daarvan") or as a plain
 fact ("ze slaapt weer bij ons in bed"). Sentences above the proposal floor become concerns; those above the
 threshold are ticked (``include``), the others are proposed unticked with ``check`` ('controleer'), so the
-teacher sees them without the summary listing every feeling as a worry. Neighbouring sentences of one turn that
+teacher sees them without the summary listing every feeling as a worry. The recogniser's doubt lowers the
+confidence by the share of the concern's words it was unsure of. Neighbouring sentences of one turn that
 both qualify become one concern (one worry told in two sentences); a bare 'daar maak ik me zorgen over' takes the
 sentences it points back to.
 """
@@ -49,8 +50,9 @@ def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
     for g in select(an, scored, weights["floor"]):
         item = render(an, g)
         if item is not None:
-            item.confidence = round(g.confidence, 3)
-            item.check = g.confidence < weights["threshold"] or _doubtful(an, item.evidence)
+            confidence = g.confidence * (1.0 - _doubtful_share(an, item.evidence, item.text))
+            item.confidence = round(confidence, 3)
+            item.check = confidence < weights["threshold"]
             item.include = not item.check
             out.append(item)
     return merge(an, out)
@@ -145,11 +147,13 @@ def _refusal(low: str, c) -> bool:
                if r not in ("nee", "no"))
 
 
-def _doubtful(an: Analyser, ids) -> bool:
-    """Rests on words the shared doubt marks (recognised segments only), like an action."""
-    from . import doubtful_words
+def _doubtful_share(an: Analyser, ids, text: str) -> float:
+    """The share of the concern's content words the shared doubt marks (recognised segments only), as for an
+    action: a likely worry with one unsure word stays ticked (the export asks the teacher to confirm that word),
+    a garbled one is marked 'controleer'."""
+    from . import doubtful_share
 
-    return doubtful_words(an, ids)
+    return doubtful_share(an, ids, text)
 
 
 def merge(an: Analyser, items: list[Concern]) -> list[Concern]:
