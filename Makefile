@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBIAN_PACKAGES := ffmpeg chromium poppler-utils fonts-dejavu-core fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b sqlite3 espeak-ng hunspell-nl libhunspell-1.7-0 strace
+DEBIAN_PACKAGES := ffmpeg chromium poppler-utils fonts-dejavu-core fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b sqlite3 espeak-ng mbrola-tr1 mbrola-tr2 hunspell-nl libhunspell-1.7-0 strace
 PYTEST_ARGS ?=
 
 .PHONY: setup system-packages app test soak bench clean

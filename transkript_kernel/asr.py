@@ -213,7 +213,8 @@ def check_language(language: str | None) -> str | None:
 
 def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transcribe", model: str | None = None,
                word_timestamps: bool = True, vocabulary: Vocabulary = None, names: Iterable[str] = (),
-               progress: Progress = None, settings: AsrSettings | None = None) -> Transcript:
+               progress: Progress = None, settings: AsrSettings | None = None,
+               clip_timestamps: Sequence[dict] | None = None) -> Transcript:
     """Transcribe a decoded :class:`~.audio.AudioClip` or a path (decoded and checked first).
 
     ``language`` 'auto' (or None) detects it; ``task='translate'`` gives Whisper's English translation;
@@ -221,6 +222,9 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
     replaces it; ``names`` (the consent form's, :func:`conversation_names`) go first in the hotwords, in any
     language, and afterwards a misheard name is written as on the form (:func:`.names.correct`). See
     :func:`effective_vocabulary`; the hash of what was used is in ``model["options"]``.
+    ``clip_timestamps`` (added for :func:`transcribe_by_language`; None by default, which changes nothing):
+    decode only these spans, ``[{"start": s, "end": e}]`` in seconds (each at most 30 s), with the batched
+    pipeline; times stay those of the whole recording.
     """
     from . import audio
     from . import settings as settings_mod
@@ -255,8 +259,10 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
                    batch_size=conf.batch_size)
     if words_used:
         options[conf.vocabulary_mode] = words_used
+    if clip_timestamps is not None:  # only these spans (one language's turns); the batched pipeline does that
+        options["clip_timestamps"] = [{"start": float(c["start"]), "end": float(c["end"])} for c in clip_timestamps]
     try:
-        if conf.vad_filter:
+        if conf.vad_filter or clip_timestamps is not None:
             segments_iter, info = pipeline.transcribe(clip.samples, **options)
         else:  # the batched pipeline needs VAD chunks; without VAD, fall back to the sequential decoder
             options.pop("batch_size")
@@ -291,6 +297,151 @@ def transcribe(clip_or_path, *, language: str | None = "nl", task: str = "transc
     if progress:
         progress(1.0)
     return transcript
+
+
+# --- interpreter and mixed-language conversations: each speech chunk in its own language ----------------------
+TURN_PAUSE_MS = 300  # a pause this long ends a speech chunk (a turn, or a sentence within one)
+MAX_CHUNK_S = 30.0  # Whisper's window
+SURE = 0.7  # a chunk's language this likely counts as one of the conversation's languages
+
+
+def speech_chunks(clip, *, min_silence_ms: int = TURN_PAUSE_MS) -> list[tuple[float, float]]:
+    """(start, end) in seconds of the speech in ``clip`` (Silero VAD, cut at pauses of ``min_silence_ms``)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from .audio import SAMPLE_RATE
+
+    spans = get_speech_timestamps(clip.samples, VadOptions(min_silence_duration_ms=min_silence_ms,
+                                                           max_speech_duration_s=MAX_CHUNK_S, speech_pad_ms=100))
+    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+
+
+def chunk_languages(clip, chunks: Sequence[tuple[float, float]], *, languages: Sequence[str] | None = None,
+                    model: str | None = None, settings: AsrSettings | None = None) -> list[tuple[str, float]]:
+    """Whisper's language (and its probability) for each chunk, chosen among the conversation's languages.
+
+    Detection on a chunk of a second or two is unsure ("Goedemiddag" alone may come out German). The
+    conversation's languages are ``languages`` when the teacher names them, else those Whisper is sure of
+    (:data:`SURE`) on some chunk; an unsure chunk takes the likeliest of those."""
+    from . import settings as settings_mod
+    from .audio import SAMPLE_RATE
+
+    conf = settings or settings_mod.get(AsrSettings)
+    whisper, _, _ = load_model(model or conf.model, compute_type=conf.compute_type, cpu_threads=conf.cpu_threads)
+    probs = []
+    for start, end in chunks:
+        _, _, all_probs = whisper.detect_language(clip.samples[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)])
+        probs.append(dict(all_probs))
+    allowed = {check_language(code) for code in languages or ()} - {None}
+    if not allowed:
+        allowed = {max(p, key=p.get) for p in probs if max(p.values()) >= SURE}
+    out = []
+    for p in probs:
+        candidates = {code: v for code, v in p.items() if code in allowed} or p
+        code = max(candidates, key=candidates.get)
+        out.append((code, float(candidates[code])))
+    return out
+
+
+def transcribe_by_language(clip_or_path, *, languages: Sequence[str] | None = None, model: str | None = None,
+                           names: Iterable[str] = (), vocabulary: Vocabulary = None, progress: Progress = None,
+                           settings: AsrSettings | None = None) -> Transcript:
+    """An interpreter or mixed-language conversation: every speech chunk transcribed in its own language.
+
+    The recording is cut into speech chunks at short pauses (:func:`speech_chunks`), Whisper names each chunk's
+    language (:func:`chunk_languages`), neighbouring chunks of one language are joined (up to 30 s, for
+    context), and each language's chunks are decoded with :func:`transcribe` (``clip_timestamps``) and its
+    usual options. ``transcript.language`` is the main language (most speech); ``model["segment_languages"]``
+    holds each segment's language, by segment id. A separate path: :func:`transcribe` is unchanged."""
+    from . import audio
+
+    names = tuple(names or ())
+    clip = clip_or_path if isinstance(clip_or_path, audio.AudioClip) else audio.load(clip_or_path)
+    if progress:
+        progress(0.0)
+    chunks = speech_chunks(clip)
+    langs = chunk_languages(clip, chunks, languages=languages, model=model, settings=settings)
+    spans: list[list] = []  # [start, end, language]
+    for (start, end), (code, _) in zip(chunks, langs):
+        if spans and spans[-1][2] == code and end - spans[-1][0] <= MAX_CHUNK_S:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end, code])
+    if not spans:  # no speech found: the usual path says so
+        return transcribe(clip, language=(list(languages or ()) or ["nl"])[0], model=model, names=names,
+                          vocabulary=vocabulary, settings=settings, progress=progress)
+    order = sorted({code for *_, code in spans}, key=lambda c: -sum(e - s for s, e, x in spans if x == c))
+    pieces: list[tuple[Segment, str]] = []
+    parts = []
+    for i, code in enumerate(order):
+        part = transcribe(clip, language=code, model=model, vocabulary=vocabulary, names=names, settings=settings,
+                          clip_timestamps=[{"start": s, "end": e} for s, e, x in spans if x == code],
+                          progress=(lambda f, i=i: progress((i + f) / len(order))) if progress else None)
+        parts.append(part)
+        pieces += [(seg, code) for seg in part.segments]
+    pieces.sort(key=lambda sc: (sc[0].start, sc[0].end))
+    main = parts[0]
+    transcript = Transcript(language=main.language, duration=clip.duration, segments=[], source=main.source,
+                            model=dict(main.model))
+    for seg, _ in pieces:
+        seg.id = len(transcript.segments)
+        transcript.segments.append(seg)
+    transcript.model["task"] = "transcribe-per-language"
+    transcript.model["text_language"] = transcript.language
+    transcript.model["segment_languages"] = [code for _, code in pieces]
+    transcript.model["languages"] = {code: round(sum(e - s for s, e, x in spans if x == code), 1) for code in order}
+    for part in parts:
+        transcript.notices.extend(n for n in part.notices if n not in transcript.notices)
+    if progress:
+        progress(1.0)
+    return transcript
+
+
+def translate_to_english(clip_or_path, *, language: str, model: str | None = None, progress: Progress = None,
+                         settings: AsrSettings | None = None) -> Transcript:
+    """Whisper's own translation of the speech into English (``task="translate"``), one segment per turn.
+
+    Not :func:`transcribe` with ``task="translate"``: on our Turkish recordings the batched pipeline's 30-second
+    windows ran into loops ("Thank you. Thank you. …") and cut turns apart. This decodes the speech chunks
+    (cut at :data:`TURN_PAUSE_MS`) with the sequential decoder and the usual beam, temperature 0 and no
+    conditioning on earlier text, so each English segment has the times of the turn it translates
+    (:mod:`.multilingual` maps them back to the original)."""
+    from . import audio
+    from . import settings as settings_mod
+
+    conf = settings or settings_mod.get(AsrSettings)
+    code = check_language(language)
+    clip = clip_or_path if isinstance(clip_or_path, audio.AudioClip) else audio.load(clip_or_path)
+    if progress:
+        progress(0.0)
+    whisper, _, model_dir = load_model(model or conf.model, compute_type=conf.compute_type,
+                                       cpu_threads=conf.cpu_threads)
+    try:
+        segments_iter, _ = whisper.transcribe(
+            clip.samples, language=code, task="translate", beam_size=conf.beam_size, temperature=0.0,
+            condition_on_previous_text=False, word_timestamps=False, vad_filter=True,
+            vad_parameters={"min_silence_duration_ms": TURN_PAUSE_MS})
+        transcript = _collect(segments_iter, clip.duration, progress, split=False)
+    except RuntimeError as exc:
+        raise ModelError(f"Vertalen is mislukt: {exc}", f"Translation failed: {exc}") from exc
+    transcript.language, transcript.duration = "en", clip.duration
+    transcript.source = {"file": clip.file_name, "sha256": clip.sha256}
+    transcript.model = {"name": _model_name(model_dir), "engine": "faster-whisper", "compute_type": conf.compute_type,
+                        "task": "translate", "text_language": "en", "spoken_language": code,
+                        "options": {"batched": False, "beam_size": conf.beam_size, "temperature": 0.0,
+                                    "condition_on_previous_text": False, "vad_filter": True,
+                                    "min_silence_ms": TURN_PAUSE_MS}}
+    if progress:
+        progress(1.0)
+    return transcript
+
+
+def segment_languages(transcript: Transcript) -> list[str]:
+    """Each segment's language: per segment after :func:`transcribe_by_language`, else the transcript's."""
+    codes = (transcript.model or {}).get("segment_languages")
+    if codes and len(codes) == len(transcript.segments):
+        return list(codes)
+    return [transcript.language] * len(transcript.segments)
 
 
 def _collect(segments_iter, duration: float, progress: Progress, split: bool = True) -> Transcript:

@@ -79,16 +79,21 @@ def import_recording(archive, conversation_id: str, path, *, actor: str | None =
 # --- transcribe, speakers, summarise --------------------------------------------------------------------------
 def transcribe_file(path: str | Path, *, language: str = "nl", task: str = "transcribe", model: str | None = None,
                     speakers: str | int = "auto", progress: Progress = None, participants=(),
-                    **asr_options) -> Transcript:
+                    per_language: bool = False, **asr_options) -> Transcript:
     """Decode, check, transcribe and attribute speakers, for a recording outside the case file (``transkript
-    transcribe``). Raises :class:`~.errors.TranskriptError` subclasses."""
+    transcribe``). ``per_language``: an interpreter or mixed conversation, each speech chunk in its own language
+    (:func:`.asr.transcribe_by_language`). Raises :class:`~.errors.TranskriptError` subclasses."""
     from . import asr, audio
     from . import speakers as speakers_mod
 
     mode = speakers_mod.parse_mode(speakers)
     clip = audio.load(path)
-    transcript = asr.transcribe(clip, language=language, task=task, model=model,
-                                progress=_stage(progress, "transcribe"), **asr_options)
+    if per_language and task == "transcribe":
+        transcript = asr.transcribe_by_language(clip, model=model, progress=_stage(progress, "transcribe"),
+                                                **asr_options)
+    else:
+        transcript = asr.transcribe(clip, language=language, task=task, model=model,
+                                    progress=_stage(progress, "transcribe"), **asr_options)
     _report(progress, "transcribe", 1.0)
     transcript = speakers_mod.attribute(transcript, clip, mode=mode, progress=_stage(progress, "speakers"),
                                         participants=participants)  # the form's names label the speakers
@@ -118,6 +123,7 @@ def process_conversation(archive, conversation_id: str, *, speakers: str | int =
 
         conv = archive.get(conversation_id)
         asr_options.setdefault("names", asr.conversation_names(conv))  # the consent form's names as vocabulary
+        asr_options.setdefault("per_language", interpreted(conv.participants))
         with archive.recording_file(conversation_id) as recording:  # decrypted for decoding, deleted after
             transcript = transcribe_file(recording, language=conv.language, speakers=mode, progress=progress,
                                          participants=conv.participants, **asr_options)
@@ -130,10 +136,11 @@ def process_conversation(archive, conversation_id: str, *, speakers: str | int =
         _report(progress, "speakers", 1.0)
     summary = archive.summary(conversation_id)
     if summary is None:
-        from . import summarize
+        from . import multilingual
 
-        _report(progress, "summarize", 0.0)
-        summary = summarize.summarize(transcript, backend=backend)
+        _report(progress, "summarize", 0.0)  # a language without summary rules: through Whisper's English
+        summary = multilingual.summarize_any(transcript, lambda: archive.recording_file(conversation_id),
+                                             backend=backend)
         _require_consent(archive, conversation_id)
         archive.save_summary(conversation_id, summary, by=by, role="docent",
                              reason=f"eerste versie, automatisch gemaakt ({summary.backend})")
@@ -152,11 +159,14 @@ def transcribe_and_summarize(path: str | Path, *, language: str = "nl", speakers
     attributed) and summary. Pure: reads ``path``, writes nothing. A batch's cluster worker runs this (it never
     opens the case file); the caller stores the two with :func:`store_processed`. With the conversation's
     language, participants and ``asr.conversation_names`` the result equals what process_conversation stores."""
-    from . import summarize
+    from contextlib import nullcontext
 
+    from . import multilingual
+
+    asr_options.setdefault("per_language", interpreted(participants))
     transcript = transcribe_file(path, language=language, speakers=speakers, participants=participants,
                                  names=tuple(names), **asr_options)
-    return transcript, summarize.summarize(transcript, backend=backend)
+    return transcript, multilingual.summarize_any(transcript, lambda: nullcontext(path), backend=backend)
 
 
 def store_processed(archive, conversation_id: str, transcript: Transcript, summary: Summary, *,
@@ -267,6 +277,11 @@ def _whisper_english(archive, conversation_id: str, transcript: Transcript, lang
             raise InputError("Voor een Whisper-vertaling is de opname nodig.",
                              "A Whisper translation needs the recording.")
         return translate.whisper_english(recording, transcript, source_language=transcript.language)
+
+
+def interpreted(participants) -> bool:
+    """An interpreter takes part (role ``tolk`` on the form): then every turn is transcribed in its own language."""
+    return any(getattr(p, "role", None) == "tolk" for p in participants or ())
 
 
 def _require_consent(archive, conversation_id: str) -> None:

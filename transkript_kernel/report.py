@@ -89,7 +89,7 @@ def build_context(*, transcript: Transcript, summary: Summary, conversation: Con
                   settings: ReportSettings | None = None, today: str | None = None) -> dict:
     """Everything the template prints, as plain JSON-able data in the report language."""
     summary = summary.included()  # only the items the teacher ticked go into the PDF and the mail
-    from . import translate
+    from . import multilingual, translate
     from .settings import GeneralSettings, get
 
     lang = L.check_language(language)
@@ -111,6 +111,11 @@ def build_context(*, transcript: Transcript, summary: Summary, conversation: Con
     elif content.mode == "whisper":
         notices.append(lab["transcript_machine_translated"])
         notices.append(L.text(lang, "summary_not_translated", language=source_name))
+    spoken = multilingual.translated_from(summary)  # made from Whisper's English: say so, and what is not
+    if spoken:
+        if content.mode in ("none", "same"):  # "the content is in English" would be wrong for the transcript
+            notices = []
+        notices.insert(0, L.text(lang, "summary_from_translation", language=L.language_name(lang, spoken)))
 
     show_refs = bool(with_transcript and settings.evidence_references and content.mode != "whisper")
 
