@@ -48,8 +48,12 @@ def _one_line(text) -> str:
 def subject_name(pupil: str) -> str:
     """The pupil as the subject line names them: the first name only ("Chloë Jansen" → "Chloë"), or the initials
     when the first word is only an initial ("J. de Vries" → "J.d.V."). A subject line is seen by anyone glancing at
-    an inbox, a shared screen or a mail server's log; the full name stays in the attached report."""
-    words = [w for w in _one_line(pupil).split() if w]
+    an inbox, a shared screen or a mail server's log; the full name stays in the attached report. A name as a
+    pupil administration writes it, surname first ("de Vries, Sanne"), gives the part after the comma."""
+    name = _one_line(pupil)
+    if "," in name:
+        name = name.split(",", 1)[1].strip() or name.split(",", 1)[0]
+    words = [w for w in name.split() if w]
     if not words:
         return ""
     first = words[0]
