@@ -7,17 +7,20 @@ verified deletion. Invented names only.
 
 Encryption at rest (issue 11): the cost of importing a recording (copy, hash, encrypt) and of the file side of
 processing (decrypt the recording for decoding, store transcript and summary), encrypted against the test-only
-plaintext mode, with the overhead in percent (target ≤ 10%); the search figures are for the encrypted archive
+plaintext mode, with the overhead in percent (target ≤ 10%), as wall and as CPU time (process + children) with
+the load average, so a busy machine can be read honestly; ``--whole`` adds the import as the app does it (a full
+decode of a real recording first); the search figures are for the encrypted archive
 (SQLCipher), optionally also plaintext (``--search-plaintext``). Reports, never asserts.
 
     .venv/bin/python benchmarks/archive.py [--n 10000] [--queries 300] [--keep DIR] [--recording-mb 50]
-                                           [--recordings 6] [--search-plaintext]
+                                           [--recordings 12] [--whole] [--no-search] [--search-plaintext]
 """
 from __future__ import annotations
 
 import argparse
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -70,51 +73,103 @@ def _mode(encrypted: bool) -> None:
         os.environ["TRANSKRIPT_PLAINTEXT_FOR_TESTS"] = "1"
 
 
-def recording_cost(mb: int, count: int) -> None:
-    """Import and the file side of processing, encrypted vs plaintext, alternating rounds (fair to a busy
-    machine); the minimum of each is compared (the least disturbed run)."""
+def _cpu() -> float:
+    """CPU seconds of this process and its children so far (user + system)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _measure(timings: dict, key: tuple, step) -> None:
+    wall, cpu = time.perf_counter(), _cpu()
+    step()
+    timings.setdefault(key, []).append((time.perf_counter() - wall, _cpu() - cpu))
+
+
+def _speech_wav(path: Path, mb: int) -> Path:
+    """A real recording of about ``mb`` MB: a public eval conversation repeated (decodable, not silent)."""
+    import wave
+
+    shared = Path(os.environ.get("TRANSKRIPT_SHARED", Path(__file__).resolve().parent.parent.parent / "shared"))
+    source = shared / "eval" / "audio" / "pub01-lezen-groep5.wav"
+    with wave.open(str(source), "rb") as fin:
+        params, frames = fin.getparams(), fin.readframes(fin.getnframes())
+    with wave.open(str(path), "wb") as fout:
+        fout.setparams(params)
+        for _ in range(max(1, round(mb * 1e6 / len(frames)))):
+            fout.writeframes(frames)
+    return path
+
+
+def recording_cost(mb: int, count: int, whole: bool) -> None:
+    """Import and the file side of processing, encrypted vs plaintext, in alternating order round by round (so
+    a busy machine disturbs both alike); wall and CPU time (process + children), medians and minima. ``whole``
+    also times the import as the app and ``transkript import`` do it (pipeline.import_recording: a full decode
+    of a real recording, then the case file's copy)."""
+    from transkript_kernel import pipeline
     from transkript_kernel.transcript import Segment, Transcript
 
     rng = random.Random(7)
-    timings: dict[tuple[bool, str], list[float]] = {}
+    timings: dict[tuple[bool, str], list[tuple[float, float]]] = {}
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="transkript-bench-rec-") as tmp:
         tmp = Path(tmp)
         record = consent.record(True, "ouder")
         segments = [Segment(i, i * 3.0, i * 3.0 + 2.5, f"Zin {i} over {rng.choice(TOPICS)} en {rng.choice(ACTIONS)}.",
                             "S1") for i in range(400)]
+        speech = _speech_wav(tmp / "spraak.wav", mb) if whole else None
+        archives = {}
+        for encrypted in (True, False):
+            _mode(encrypted)
+            archives[encrypted] = Archive(tmp / f"data-{encrypted}")
         for round_ in range(count):
             src = tmp / f"opname{round_}.wav"
             with open(src, "wb") as fh:
-                fh.write(b"RIFF")
+                fh.write(b"RIFF" + round_.to_bytes(4, "little"))
                 for _ in range(mb):
                     fh.write(os.urandom(1 << 20))
             for encrypted in ((True, False) if round_ % 2 else (False, True)):
                 _mode(encrypted)
-                archive = Archive(tmp / f"data-{encrypted}")
+                archive = archives[encrypted]
                 conv = archive.create(pupil=f"Bench Kind {round_}", date="2026-10-05", kind="oudergesprek",
                                       consent=record)
-                t0 = time.perf_counter()
-                archive.import_recording(conv.id, src)
-                timings.setdefault((encrypted, "import"), []).append(time.perf_counter() - t0)
-                t0 = time.perf_counter()
-                with archive.recording_file(conv.id) as plain:  # what processing does before decoding
-                    with open(plain, "rb") as fh:
-                        while fh.read(1 << 20):
-                            pass
-                archive.save_transcript(conv.id, Transcript(language="nl", duration=1200.0, segments=segments),
-                                        by="transkript")
-                item = synthetic(rng, round_)
-                archive.save_summary(conv.id, item["summary"], by="Juf Bench", role="docent", reason="eerste")
-                timings.setdefault((encrypted, "process"), []).append(time.perf_counter() - t0)
-                archive.close()
+                _measure(timings, (encrypted, "import"), lambda: archive.import_recording(conv.id, src))
+
+                def process():
+                    with archive.recording_file(conv.id) as plain:  # what processing does before decoding
+                        with open(plain, "rb") as fh:
+                            while fh.read(1 << 20):
+                                pass
+                    archive.save_transcript(conv.id, Transcript(language="nl", duration=1200.0, segments=segments),
+                                            by="transkript")
+                    archive.save_summary(conv.id, synthetic(rng, round_)["summary"], by="Juf Bench", role="docent",
+                                         reason="eerste")
+                _measure(timings, (encrypted, "process"), process)
+                archive.delete_recording(conv.id)  # 50 MB files piling up would slow later rounds (page cache)
+                if whole:
+                    other = archive.create(pupil=f"Bench Kind {round_}b", date="2026-10-05", kind="oudergesprek",
+                                           consent=record)
+                    _measure(timings, (encrypted, "whole import"),
+                             lambda: pipeline.import_recording(archive, other.id, speech))
+                    archive.delete_recording(other.id)
             src.unlink()
-    for stage in ("import", "process"):
-        enc, plain = min(timings[(True, stage)]), min(timings[(False, stage)])
-        print(f"{stage} of a {mb} MB recording ({'copy, hash, store' if stage == 'import' else 'decrypt for decoding, read it, store transcript and summary'}): "
-              f"encrypted {enc * 1000:.0f} ms, plaintext {plain * 1000:.0f} ms, overhead {100 * (enc / plain - 1):+.0f}% "
-              f"(min of {len(timings[(True, stage)])}; median encrypted "
-              f"{statistics.median(timings[(True, stage)]) * 1000:.0f} ms, plaintext "
-              f"{statistics.median(timings[(False, stage)]) * 1000:.0f} ms)")
+        for archive in archives.values():
+            archive.close()
+    print(f"load average before {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, after "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()) + f" (2 cores: above 2 the figures are upper bounds)")
+    what = {"import": "copy, hash, store", "process": "decrypt for decoding, read it, store transcript and summary",
+            "whole import": "pipeline.import_recording: decode a real recording, then copy, hash, store"}
+    for stage in what:
+        if (True, stage) not in timings:
+            continue
+        enc, plain = timings[(True, stage)], timings[(False, stage)]
+        parts = []
+        for i, unit in ((0, "wall"), (1, "CPU")):
+            e, p = statistics.median(t[i] for t in enc), statistics.median(t[i] for t in plain)
+            paired = statistics.median(a[i] / b[i] for a, b in zip(enc, plain) if b[i] > 0)  # same round, same load
+            parts.append(f"{unit}: encrypted {e * 1000:.0f} ms, plaintext {p * 1000:.0f} ms (medians), overhead "
+                         f"{100 * (paired - 1):+.0f}% (median of the {len(enc)} rounds' ratios; minima "
+                         f"{min(t[i] for t in enc) * 1000:.0f} / {min(t[i] for t in plain) * 1000:.0f} ms)")
+        print(f"{stage} of a {mb} MB recording ({what[stage]}):\n  " + "\n  ".join(parts))
 
 
 def main() -> int:
@@ -123,12 +178,14 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--keep", type=Path, help="keep the filled archive in this (new) directory")
     ap.add_argument("--recording-mb", type=int, default=50)
-    ap.add_argument("--recordings", type=int, default=6, help="rounds of the encrypted/plaintext comparison")
+    ap.add_argument("--recordings", type=int, default=12, help="rounds of the encrypted/plaintext comparison")
+    ap.add_argument("--whole", action="store_true", help="also time pipeline.import_recording on a real recording")
+    ap.add_argument("--no-search", action="store_true", help="only the encryption cost of recordings")
     ap.add_argument("--search-plaintext", action="store_true", help="also fill and search a plaintext archive")
     args = ap.parse_args()
     if args.recordings:
-        recording_cost(args.recording_mb, args.recordings)
-    for encrypted in ((True, False) if args.search_plaintext else (True,)):
+        recording_cost(args.recording_mb, args.recordings, args.whole)
+    for encrypted in () if args.no_search else ((True, False) if args.search_plaintext else (True,)):
         _mode(encrypted)
         print(f"--- {'encrypted (SQLCipher + AES-GCM)' if encrypted else 'plaintext test mode'}")
         fill_and_search(args, encrypted)

@@ -210,10 +210,7 @@ class Archive:
     def _seal_file(self, src: Path, dst: Path) -> None:
         """Copy ``src`` into the case file at ``dst`` (atomic), encrypted in chunks."""
         with open(src, "rb") as fin, atomic_open(dst, "wb") as fout:
-            if self.keys:
-                crypto.encrypt_stream(self.keys, fin, fout)
-            else:
-                shutil.copyfileobj(fin, fout, 1 << 20)
+            crypto.seal_stream(self.keys, fin, fout, hashed=False)
 
     def _plain_into(self, path: Path, fout) -> None:
         with open(path, "rb") as fin:
@@ -506,29 +503,21 @@ class Archive:
                                          f"{src.name!r} is not a supported audio file ({ext or 'no extension'}).")
         if src.is_file() and src.stat().st_size == 0:
             raise EmptyAudioError(f"{src.name!r} is leeg.", f"{src.name!r} is empty.")
-        if src.is_file():
-            self._refuse_duplicate(conv, sha256_file(src))
+        if conv.recording:  # refused before any copying (hashed only to say whether it is the same file)
+            self._refuse_duplicate(conv, sha256_file(src) if src.is_file() else "")
         target = self._new_file(conversation_id, "recording", "r", ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else "")
         digest = {}
 
-        def write(dst: Path) -> None:  # copy and hash in one pass (the source may be a pipe)
-            h = hashlib.sha256()
-            size = 0
+        def write(dst: Path) -> None:  # copy and hash in one pass: the source is read once (it may be a pipe)
             try:
                 fin = open(src, "rb")
             except OSError as exc:
                 raise InputError(f"Kan {src.name!r} niet lezen: {exc.strerror}",
                                  f"Cannot read {src.name!r}: {exc.strerror}") from exc
             with fin, atomic_open(dst, "wb") as fout:
-                reader = _Hashing(fin, h)
-                if self.keys:
-                    crypto.encrypt_stream(self.keys, reader, fout)
-                else:
-                    shutil.copyfileobj(reader, fout, 1 << 20)
-                size = reader.size
+                size, digest["sha"] = crypto.seal_stream(self.keys, fin, fout)
                 if size == 0:
                     raise EmptyAudioError(f"{src.name!r} is leeg.", f"{src.name!r} is empty.")
-            digest["sha"] = h.hexdigest()
 
         def commit(conn):
             current = self.get(conversation_id)  # re-read under the write lock: consent or a rival import
@@ -559,6 +548,11 @@ class Archive:
                              (sha256,))
         return row["id"] if row else None
 
+    def recording_withdrawn(self, sha256: str) -> bool:
+        """True when consent for the recording with this SHA-256 was withdrawn, even after its conversation was
+        deleted: the parents' last word, so a batch rerun with a manifest that still says 'given' refuses it."""
+        return self.store.one("SELECT 1 FROM withdrawn_recordings WHERE sha256 = ?", (sha256,)) is not None
+
     def recording_path(self, conversation_id: str) -> Path | None:
         row = self.store.one("SELECT recording FROM conversations WHERE id = ?", (self._check_id(conversation_id),))
         if row is None:
@@ -566,15 +560,16 @@ class Archive:
         return self._abs(row["recording"]) if row["recording"] else None
 
     def delete_recording(self, conversation_id: str, *, actor: str | None = None) -> bool:
-        """Delete the recording for real (file, row fields); True if there was one."""
+        """Delete the recording for real (file and path); True if there was one. Its SHA-256 stays (a hash of
+        audio, no content), so a withdrawal after the recording is gone still knows which recording it was."""
         num = self._num(conversation_id)
         path = self.recording_path(conversation_id)
         if path is None:
             return False
         with self.store.transaction() as conn:
             nums = self._delete_paths(conn, [path])
-            conn.execute("UPDATE conversations SET recording = NULL, recording_sha256 = NULL, "
-                         "recording_deleted_at = ? WHERE num = ?", (consent_mod.now(), num))
+            conn.execute("UPDATE conversations SET recording = NULL, recording_deleted_at = ? WHERE num = ?",
+                         (consent_mod.now(), num))
             audit.log(self.store, "delete", conversation_id, actor)
         self._finish_deletes([path], nums)
         if path.exists():
@@ -743,6 +738,8 @@ class Archive:
             nums = self._delete_paths(conn, paths, shas)
             conn.execute("UPDATE consents SET withdrawn_at = ? WHERE num = (SELECT max(num) FROM consents "
                          "WHERE conversation = ?)", (consent_mod.now(), num))
+            conn.execute("INSERT OR IGNORE INTO withdrawn_recordings (sha256, at) SELECT recording_sha256, ? FROM "
+                         "conversations WHERE num = ? AND recording_sha256 IS NOT NULL", (consent_mod.now(), num))
             conn.execute("UPDATE conversations SET recording = NULL, recording_sha256 = NULL, recording_deleted_at ="
                          " coalesce(recording_deleted_at, ?) WHERE num = ?", (consent_mod.now(), num))
             conn.execute("DELETE FROM transcripts WHERE conversation = ?", (num,))
@@ -1182,19 +1179,6 @@ def sweep_scratch() -> list[str]:
             _remove(folder, prune=False)
             removed.append(folder.name)
     return removed
-
-
-class _Hashing:
-    """A reader that hashes and counts what passes through (a recording is copied and hashed in one pass)."""
-
-    def __init__(self, fh, digest):
-        self.fh, self.digest, self.size = fh, digest, 0
-
-    def read(self, n: int = -1) -> bytes:
-        block = self.fh.read(n)
-        self.digest.update(block)
-        self.size += len(block)
-        return block
 
 
 def _make_private(folder: Path) -> None:

@@ -62,22 +62,54 @@ def is_encrypted(path: str | os.PathLike) -> bool:
 
 def encrypt_stream(keys: Keys, fin: BinaryIO, fout: BinaryIO) -> int:
     """Encrypt everything ``fin`` gives into ``fout``; returns the plaintext size."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    return seal_stream(keys, fin, fout, hashed=False)[0]
 
-    salt = os.urandom(SALT_BYTES)
-    header = MAGIC + salt
-    gcm = AESGCM(_file_key(keys, salt))
-    fout.write(header)
+
+def seal_stream(keys: Keys | None, fin: BinaryIO, fout: BinaryIO, *, hashed: bool = True) -> tuple[int, str]:
+    """Copy ``fin`` into ``fout``, encrypted when ``keys`` is given (as is in the test-only plaintext mode), and
+    hash the plaintext on the way (``hashed``), so a recording is read once. Returns its size and SHA-256 ('' when
+    not hashed). The chunks are read into two reused buffers and encrypted into a third: no per-chunk copies
+    besides the kernel's and the cipher's (importing a recording is mostly this loop)."""
+    import hashlib
+
+    digest = hashlib.sha256() if hashed else None
+    current, following = bytearray(CHUNK), bytearray(CHUNK)
+    sealed = memoryview(bytearray(CHUNK + TAG)) if keys else None
+    if keys:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        salt = os.urandom(SALT_BYTES)
+        header = MAGIC + salt
+        gcm = AESGCM(_file_key(keys, salt))
+        fout.write(header)
     size, index = 0, 0
-    block = _read_full(fin, CHUNK)
+    filled = _fill(fin, current)
     while True:
-        following = _read_full(fin, CHUNK) if len(block) == CHUNK else b""
-        last = not following
-        fout.write(gcm.encrypt(_nonce(index, last), block, header))
-        size += len(block)
-        if last:
-            return size
-        block, index = following, index + 1
+        ahead = _fill(fin, following) if filled == CHUNK else 0  # nothing after it: this is the last chunk
+        block = memoryview(current)[:filled]
+        if digest is not None:
+            digest.update(block)
+        if keys:
+            out = sealed[:filled + TAG]
+            gcm.encrypt_into(_nonce(index, not ahead), block, header, out)
+            fout.write(out)
+        else:
+            fout.write(block)
+        size += filled
+        if not ahead:
+            return size, digest.hexdigest() if digest is not None else ""
+        current, following, filled, index = following, current, ahead, index + 1
+
+
+def _fill(fh: BinaryIO, buf: bytearray) -> int:
+    """Read into ``buf`` until it is full or the input ends (a pipe gives less at a time); bytes read."""
+    view, got = memoryview(buf), 0
+    while got < len(buf):
+        n = fh.readinto(view[got:])
+        if not n:
+            break
+        got += n
+    return got
 
 
 def decrypt_stream(keys: Keys, fin: BinaryIO, fout: BinaryIO, *, name: str = "") -> int:
