@@ -160,6 +160,14 @@ MIGRATIONS: list[str] = [
     UPDATE conversations SET pupil_id = (SELECT id FROM pupils WHERE name_key = conversations.pupil_key);
     CREATE INDEX conversations_pupil_id ON conversations(pupil_id);
     """,
+    # 6: recordings whose consent was withdrawn, by SHA-256 only (a hash of audio, no content, no name): kept
+    # after the conversation is gone, so a batch rerun cannot file the same recording again
+    """
+    CREATE TABLE withdrawn_recordings (
+        sha256 TEXT PRIMARY KEY,
+        at TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
