@@ -78,6 +78,15 @@ def test_a_turkish_transcript_gets_an_english_summary_with_evidence_in_turkish()
     assert multilingual.translated_from(Summary("nl", "extractive")) is None
 
 
+def test_an_item_with_no_original_segment_at_its_time_becomes_a_warning():
+    english = _english()
+    english.segments[3].start, english.segments[3].end = 25.0, 29.0  # the recogniser heard nothing there
+    summary = multilingual.summarize_via_english(_turkish(), english)
+    assert not any("Friday" in (a.text + (a.due or "")) for a in summary.actions)
+    assert any(w.kind == "unsupported" and "Friday" in w.text for w in summary.warnings)
+    assert all(i.evidence for i in summary.topics + summary.concerns + summary.actions)
+
+
 def test_which_languages_go_through_english():
     assert multilingual.needs_english(Transcript("tr", 1.0, []), "extractive")
     assert not multilingual.needs_english(Transcript("nl", 1.0, []), "extractive")

@@ -75,12 +75,24 @@ def evidence_map(english: Transcript, original: Transcript) -> dict[int, list[in
 
 
 def _remap(summary: Summary, mapping: dict[int, list[int]]) -> Summary:
+    """Evidence in original segment ids. An item whose English lies where the original transcript has nothing
+    (the recogniser heard no words there) has no source to check it against: it becomes a warning."""
     def ids(evidence):
         return sorted({o for e in evidence or () for o in mapping.get(e, [])})
 
-    for part in ("topics", "concerns", "actions", "warnings"):
+    for w in summary.warnings:
+        w.evidence = ids(w.evidence)
+    for part in ("topics", "concerns", "actions"):
+        kept = []
         for item in getattr(summary, part):
+            had = bool(item.evidence)
             item.evidence = ids(item.evidence)
+            if item.evidence or not had:
+                kept.append(item)
+            else:
+                due = getattr(item, "due", None)
+                summary.warnings.append(Warning("unsupported", f"{item.text} ({due})" if due else item.text))
+        setattr(summary, part, kept)
     return summary
 
 
