@@ -48,6 +48,19 @@ def test_memory_file_gives_the_bytes_under_the_name_and_leaves_nothing(roots):
             pass
 
 
+@pytest.mark.parametrize("name", ["😀" * 120 + ".wav", "ملف صوتي.wav", "gesprek\r\nmet regel.wav", "x" * 10_000 + ".wav"])
+def test_an_upload_with_an_odd_name_is_imported(name, roots):
+    from transkript_widgets.upload import RecordingUpload
+
+    archive = open_archive()
+    conv = new_conversation(archive)
+    upload = RecordingUpload(lambda: archive)
+    upload.set_conversation(conv)
+    assert upload.import_bytes(name, WAV.read_bytes()), upload.message.value
+    assert archive.recording_path(conv.id).suffix == ".wav"
+    archive.close()
+
+
 def test_an_app_upload_leaves_no_plaintext_copy_during_or_after_the_import(roots, monkeypatch):
     from transkript_kernel import pipeline
     from transkript_widgets.upload import RecordingUpload

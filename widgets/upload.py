@@ -89,14 +89,14 @@ class RecordingUpload(w.VBox):
         """Import the upload through the pipeline straight from memory: the bytes are never written to disk as
         plaintext (:func:`~transkript_kernel.casefile.inmemory.memory_file`); the case file stores them encrypted."""
         from transkript_kernel import pipeline
-        from transkript_kernel.casefile.inmemory import memory_file
+        from transkript_kernel.casefile.inmemory import fitting_name, memory_file
         from transkript_kernel.errors import FileTooLargeError, TranskriptError
 
         if self.conversation_id is None:
             self.message.show("error", t("upload.blocked"))
             return False
         size = len(content)
-        name = safe_name(name, fallback="opname")
+        name = fitting_name(safe_name(name, fallback="opname", max_length=len(str(name)) + 1))  # extension kept
         try:
             if self.max_bytes and size > self.max_bytes:
                 raise FileTooLargeError(

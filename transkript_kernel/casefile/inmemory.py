@@ -22,6 +22,8 @@ from typing import Iterator
 from ..atomic import write_bytes
 from .archive import _remove, scratch_dir
 
+NAME_BYTES = 200  # file names are at most 255 bytes on every common file system; keep a margin
+
 
 def in_memory_supported() -> bool:
     return hasattr(os, "memfd_create") and os.path.isdir(f"/proc/{os.getpid()}/fd")
@@ -33,6 +35,7 @@ def memory_file(name: str, data) -> Iterator[Path]:
     the duration of the block; nothing of it is left afterwards."""
     if Path(name).name != name or name in ("", ".", ".."):
         raise ValueError("memory_file takes a plain file name")
+    name = fitting_name(name)
     folder = scratch_dir()
     try:
         if not in_memory_supported():
@@ -50,3 +53,13 @@ def memory_file(name: str, data) -> Iterator[Path]:
             os.close(fd)
     finally:
         _remove(folder, prune=False)
+
+
+def fitting_name(name: str, limit: int = NAME_BYTES) -> str:
+    """The name shortened to what a file system takes (255 bytes: 120 emoji are 480), keeping its extension
+    (a name cut into its extension is refused as an unknown file type)."""
+    suffix = Path(name).suffix if len(Path(name).suffix.encode()) < 16 else ""
+    stem = name[:len(name) - len(suffix)]
+    while stem and len((stem + suffix).encode()) > limit:
+        stem = stem[:-1]
+    return (stem or "opname") + suffix
