@@ -7,7 +7,8 @@ forbidden word in it, a readable age band and — from 12 — the pupil's own 'g
 skipped and reported; without a manifest the batch refuses to start unless the coordinator states
 ``--consent given`` for every file, which is stored as a consent record of its own kind ("verklaring
 coördinator"), and links that lead out of the input folder are skipped. The PDF prints consent only from the
-conversation's consent record in the case file.
+conversation's consent record in the case file. A recording whose consent was withdrawn stays refused: the case
+file keeps its SHA-256 (a hash of audio, not content), and a rerun with a manifest that still says 'given' skips it.
 
 Each recording becomes a conversation in the case file at ``$TRANSKRIPT_DATA`` (imported with
 :func:`.pipeline.import_recording`, so a file the app would refuse is refused here too); the notebook then runs
@@ -15,7 +16,8 @@ Each recording becomes a conversation in the case file at ``$TRANSKRIPT_DATA`` (
 and ``NAME.summary.json`` land in OUT_DIR as copies registered with the conversation, beside the executed
 notebook. A finished recording is marked (``.done/<name>.json``, with the recording's hash and conversation id)
 and skipped on a rerun; an interrupted one resumes in the case file (same recording = same conversation, and
-what is stored is not made again). One failure never stops the rest; ``results.csv`` lists every file.
+what is stored is not made again). One failure never stops the rest; ``results.csv`` lists every file by its row
+in the manifest and its number in the input folder, never by name (see :func:`_write_results`).
 
 Workers are processes; each one drives papermill, which runs the notebook in its own kernel process (the
 kernelspec ``python3`` resolves to the interpreter running the batch, i.e. the project's venv). With ``cluster``
@@ -34,13 +36,18 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .atomic import sha256_file
-from .errors import ConsentError, InputError, TranskriptError
+from .errors import ConsentError, ConsentRefusedError, InputError, TranskriptError
 
 MANIFEST_COLUMNS = ("file", "pupil", "group", "kind", "date", "language", "consent", "age_band")
 # the manifest is the written record; pupil_view (given/refused) is required from 12 (the age_band says so)
 MANIFEST_OPTIONAL = {"consent_by": "ouder", "consent_how": "schriftelijk", "pupil_view": ""}
-RESULT_COLUMNS = ("file", "pupil", "status", "message", "pdf", "notebook", "seconds", "conversation")
+# results.csv outlives its conversations: no pupil, no file name (a manifest row is the coordinator's own reference)
+RESULT_COLUMNS = ("manifest_row", "folder_nr", "conversation", "status", "message", "seconds")
 DONE_DIR = ".done"
+WITHDRAWN = ("De ouders hebben hun toestemming voor deze opname ingetrokken: ze wordt niet opnieuw verwerkt, ook "
+             "niet als het manifest nog 'given' zegt.",
+             "The parents withdrew their consent for this recording: it is not processed again, even when the "
+             "manifest still says 'given'.")
 
 
 def default_notebook() -> Path:
@@ -64,18 +71,21 @@ class BatchItem:
     age_band: str = ""
     coordinator: bool = False  # consent stated by the coordinator (--consent given), not per row
     skip_reason: tuple[str, str] | None = None  # (nl, en) when it must not be processed
+    manifest_row: int | None = None  # the row in the manifest as a spreadsheet numbers it (the header is row 1)
+    folder_nr: int | None = None  # the file's number among INPUT_DIR's recordings sorted by name (1 = first)
 
 
 @dataclass
 class BatchResult:
-    file: str
-    pupil: str
+    file: str  # for the terminal only; results.csv has the rows below instead
     status: str  # done | already-done | skipped | failed
     message: str = ""
     pdf: str = ""
     notebook: str = ""
     seconds: float = 0.0
     conversation: str = ""  # the id in the case file
+    manifest_row: int | None = None
+    folder_nr: int | None = None
 
 
 @dataclass
@@ -148,11 +158,12 @@ def read_manifest(path: Path, input_dir: Path) -> list[BatchItem]:
         file = (input_dir / row["file"]).resolve()
         it = BatchItem(file=file, name="", pupil=row["pupil"], group=row["group"],
                        kind=row["kind"] or "oudergesprek", date=row["date"], language=row["language"] or "nl",
-                       consent=row["consent"].lower(), age_band=row["age_band"],
+                       consent=row["consent"].lower(), age_band=row["age_band"], manifest_row=reader.line_num,
                        **{k: row.get(k) or default for k, default in MANIFEST_OPTIONAL.items()})
         it.pupil_view = it.pupil_view.lower()
         if root not in file.parents:
-            it.skip_reason = (f"{row['file']!r} ligt buiten de invoermap.", f"{row['file']!r} is outside the input folder.")
+            it.skip_reason = ("Het bestand ligt buiten de invoermap: niet verwerkt.",
+                              "The file is outside the input folder: not processed.")
         elif it.consent != "given":
             it.skip_reason = ("Geen toestemming (consent is niet 'given'): niet verwerkt.",
                               "No consent (consent is not 'given'): not processed.")
@@ -211,11 +222,22 @@ def plan(input_dir: Path, *, manifest: Path | None = None, consent: str | None =
         for p in discover(input_dir):
             it = BatchItem(file=p.resolve(), name="", consent="given", coordinator=True)
             if root not in it.file.parents:  # a link that leads out of the folder: not the coordinator's to state
-                it.skip_reason = (f"{p.name!r} is een koppeling naar een bestand buiten de invoermap: niet verwerkt.",
-                                  f"{p.name!r} is a link to a file outside the input folder: not processed.")
+                it.skip_reason = ("Een koppeling naar een bestand buiten de invoermap: niet verwerkt.",
+                                  "A link to a file outside the input folder: not processed.")
             items.append(it)
     _unique_names(items)
+    _number_in_folder(items, input_dir)
     return items
+
+
+def _number_in_folder(items: list[BatchItem], input_dir: Path) -> None:
+    """Each item's number among the input folder's recordings sorted by name: how results.csv points at a file
+    without naming it when there is no manifest row (a file's name may be the pupil's)."""
+    numbers: dict[Path, int] = {}
+    for nr, path in enumerate(discover(input_dir), 1):
+        numbers.setdefault(path.resolve(), nr)
+    for it in items:
+        it.folder_nr = numbers.get(it.file)
 
 
 # --- one recording ------------------------------------------------------------------------------------------
@@ -238,13 +260,17 @@ def _already_done(item: BatchItem, out_dir: Path) -> dict | None:
 def file_conversation(archive, item: BatchItem, *, actor: str | None = None) -> str:
     """The conversation in the case file that holds this recording: found by the recording's hash when a
     previous run stored it, else created with the consent of its manifest row (or the coordinator's statement)
-    and imported through the one workflow. A recording that cannot be imported leaves no conversation behind."""
+    and imported through the one workflow. A recording that cannot be imported leaves no conversation behind;
+    one whose consent was withdrawn is refused (:class:`ConsentRefusedError`): the parents' last word."""
     from datetime import date as Date
 
     from . import pipeline
     from .casefile import consent as consent_mod
 
-    found = archive.find_recording(sha256_file(item.file))
+    sha = sha256_file(item.file)
+    if archive.recording_withdrawn(sha):
+        raise ConsentRefusedError(*WITHDRAWN)
+    found = archive.find_recording(sha)
     if found is not None:
         return found
     if item.coordinator:
@@ -393,9 +419,9 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
 
     report = BatchReport()
     by_file: dict[str, BatchResult] = {}
-    jobs = []
+    todo = []
     for it in items:
-        res = BatchResult(file=it.file.name, pupil=it.pupil, status="skipped")
+        res = BatchResult(file=it.file.name, status="skipped", manifest_row=it.manifest_row, folder_nr=it.folder_nr)
         by_file[it.name] = res
         report.results.append(res)
         if it.skip_reason:
@@ -408,16 +434,22 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
             res.status, res.pdf, res.notebook = "already-done", done["pdf"], done.get("notebook", "")
             res.conversation = done.get("conversation", "")
             continue
-        jobs.append({"item": it, "name": it.name, "out_dir": str(out_dir), "notebook": str(notebook),
-                     "report_language": report_language, "with_transcript": with_transcript, "template": template,
-                     "speakers": speakers, "actor": actor, "kernel_name": kernel_name, "timeout": timeout,
-                     "keep_names": bool(keep_names)})
-
-    if jobs:
+        todo.append(it)
+    jobs = []
+    if todo:
         from .casefile.archive import Archive
 
-        with Archive():  # make (or migrate) the case file once, before the workers open it side by side
-            pass
+        with Archive() as archive:  # made (or migrated) once, before the workers open it side by side
+            for it in todo:
+                if archive.recording_withdrawn(sha256_file(it.file)):  # before anything is filed or sent
+                    by_file[it.name].message = " / ".join(WITHDRAWN)
+                    continue
+                jobs.append({"item": it, "name": it.name, "out_dir": str(out_dir), "notebook": str(notebook),
+                             "report_language": report_language, "with_transcript": with_transcript,
+                             "template": template, "speakers": speakers, "actor": actor, "kernel_name": kernel_name,
+                             "timeout": timeout, "keep_names": bool(keep_names)})
+
+    if jobs:
         # share the cores: each kernel's ASR gets its part instead of all kernels fighting over all cores
         threads = max(1, (os.cpu_count() or 1) // min(workers, len(jobs)))
         bar = tqdm(total=len(jobs), desc="gesprekken / conversations", unit="opname", disable=not progress,
@@ -442,11 +474,11 @@ def run(input_dir, out_dir, *, workers: int = 1, manifest=None, consent: str | N
             for job in jobs:
                 if by_file[job["name"]].status == "skipped" and not by_file[job["name"]].message:
                     by_file[job["name"]].status, by_file[job["name"]].message = "failed", "Afgebroken. / Interrupted."
-            _write_results(report, out_dir, write_text)
+            _write_results(report, items, out_dir, write_text)
             raise
         finally:
             bar.close()
-    _write_results(report, out_dir, write_text)
+    _write_results(report, items, out_dir, write_text)
     return report
 
 
@@ -471,13 +503,29 @@ def _run_pool(jobs: list[dict], workers: int, threads: int, record) -> None:
             raise
 
 
-def _write_results(report: BatchReport, out_dir: Path, write_text) -> None:
+def _write_results(report: BatchReport, items: list[BatchItem], out_dir: Path, write_text) -> None:
+    """``results.csv``: the batch's one file that belongs to no conversation, so withdrawal and retention never
+    delete it — hence no pupil and no file name in it (a file's name may be the pupil's): each row points at its
+    recording by the manifest's row and the folder's number, and its message has the names taken out. The
+    terminal shows the file names; the conversation id leads to the rest in the case file, while it exists."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=RESULT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for r in report.results:
-        writer.writerow({k: v for k, v in asdict(r).items() if k in RESULT_COLUMNS})
+    for r, it in zip(report.results, items):
+        row = {k: v for k, v in asdict(r).items() if k in RESULT_COLUMNS}
+        writer.writerow(dict(row, message=_without_names(r.message, it)))
     report.results_csv = write_text(out_dir / "results.csv", buf.getvalue())
+
+
+def _without_names(message: str, item: BatchItem) -> str:
+    """The message with the recording's file name (whole, stem, output name) and the pupil's name replaced by
+    '[…]', wherever they stand as whole words (an engine error may quote the file or a path in OUT_DIR)."""
+    import re
+
+    names = {item.file.name, item.file.stem, item.name, item.pupil}
+    for name in sorted((n for n in names if len(n) >= 2), key=len, reverse=True):
+        message = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[…]", message)
+    return message
 
 
 

@@ -86,6 +86,13 @@ def _print_replaced(report) -> None:
                 print(f"{r.file}: namen van anderen vervangen / other people's names replaced: {', '.join(names)}")
 
 
+def _where(result) -> str:
+    """The columns of results.csv that point at this recording, so the terminal's lines and the list match."""
+    parts = [f"manifest_row {result.manifest_row}"] * (result.manifest_row is not None)
+    parts += [f"folder_nr {result.folder_nr}"] * (result.folder_nr is not None)
+    return f"[{', '.join(parts)}] " if parts else ""
+
+
 def run(args) -> int:
     from .. import batch
 
@@ -94,9 +101,9 @@ def run(args) -> int:
                        report_language=args.report_language, with_transcript=args.with_transcript,
                        template=args.template, timeout=args.timeout, speakers=args.speakers,
                        progress=not args.no_progress, cluster=cluster, keep_names=args.keep_names)
-    for r in report.results:
+    for r in report.results:  # file names on the terminal only: results.csv points by row and number
         if r.status in ("failed", "skipped"):
-            print(f"{r.status:>8}  {r.file}: {r.message}")
+            print(f"{r.status:>8}  {_where(r)}{r.file}: {r.message}")
     if not args.keep_names:
         _print_replaced(report)
     print(report.summary_line())
