@@ -114,6 +114,19 @@ def test_a_key_change_is_refused_while_another_program_has_the_archive_open(tmp_
     assert _opens_with(TEST_PASSPHRASE, monkeypatch)
 
 
+def test_a_damaged_file_stops_the_change_and_leaves_the_old_archive(tmp_path, isolated_data, monkeypatch):
+    _fill(tmp_path, count=2)
+    victim = sorted((isolated_data / "conversations").rglob("t-*.json"))[-1]
+    blob = bytearray(victim.read_bytes())
+    blob[-5] ^= 0x01
+    victim.write_bytes(bytes(blob))
+    with pytest.raises(crypto.DamagedFileError):
+        rekey.change(isolated_data, TEST_PASSPHRASE, NEW)
+    assert not (isolated_data / rekey.NEXT_KEY).exists() and not (isolated_data / rekey.NEXT_DB).exists()
+    assert not [p for p in isolated_data.rglob("*") if rekey.SIDECAR in p.name]
+    assert _opens_with(TEST_PASSPHRASE, monkeypatch) and not _opens_with(NEW, monkeypatch)
+
+
 def _in_child(action) -> int:
     """Run ``action`` in a forked child (which may "crash" with os._exit); the child's exit status."""
     pid = os.fork()

@@ -78,13 +78,17 @@ def change(data_dir: Path, old: str, new: str) -> int:
         _recover_locked(data_dir)
         old_keys = keys_mod.derive(keys_mod.unwrap(data_dir, old))
         data_key = os.urandom(32)
-        keys_mod.write_next(data_dir, data_key, new, NEXT_KEY)  # 1
-        new_keys = keys_mod.derive(data_key)
-        files = _files(data_dir)
-        for path in files:  # 2
-            with open(path, "rb") as fin, atomic_open(_sidecar_of(path), "wb") as fout:
-                crypto.reencrypt_stream(old_keys, new_keys, fin, fout, name=path.name)
-        _export_database(data_dir, old_keys.database, new_keys.database)  # 3
+        try:
+            keys_mod.write_next(data_dir, data_key, new, NEXT_KEY)  # 1
+            new_keys = keys_mod.derive(data_key)
+            files = _files(data_dir)
+            for path in files:  # 2
+                with open(path, "rb") as fin, atomic_open(_sidecar_of(path), "wb") as fout:
+                    crypto.reencrypt_stream(old_keys, new_keys, fin, fout, name=path.name)
+            _export_database(data_dir, old_keys.database, new_keys.database)  # 3
+        except BaseException:  # a damaged file, a full disk: back to the old archive at once
+            _recover_locked(data_dir)
+            raise
         _swap(data_dir / NEXT_KEY, keys_mod.key_file(data_dir))  # 4: the commit point
         keys_mod.remember(data_dir, new)
         _roll_forward(data_dir)  # 5
