@@ -30,6 +30,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -520,8 +521,6 @@ def _write_results(report: BatchReport, items: list[BatchItem], out_dir: Path, w
 def _without_names(message: str, item: BatchItem) -> str:
     """The message with the recording's file name (whole, stem, output name) and the pupil's name replaced by
     '[…]', wherever they stand as whole words (an engine error may quote the file or a path in OUT_DIR)."""
-    import re
-
     names = {item.file.name, item.file.stem, item.name, item.pupil}
     for name in sorted((n for n in names if len(n) >= 2), key=len, reverse=True):
         message = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[…]", message)
