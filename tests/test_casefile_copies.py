@@ -8,7 +8,6 @@ import stat
 import pytest
 
 from casefile_helpers import cli, fake_audio, new_conversation, open_archive, summary, transcript
-from transkript_kernel.casefile import archive as archive_mod
 from transkript_kernel.casefile import store as store_mod
 from transkript_kernel.casefile.archive import Archive
 from transkript_kernel.errors import ConsentRefusedError, StorageError
@@ -124,18 +123,17 @@ def test_a_tampered_database_cannot_make_repair_or_reads_reach_outside(tmp_path,
     assert any("outside the archive folder" in p for p in again.check())
 
 
-def test_interrupted_uploads_are_swept_at_start(tmp_path, monkeypatch):
+def test_interrupted_uploads_of_an_earlier_version_are_swept_at_start(tmp_path, monkeypatch):
     monkeypatch.setenv("TRANSKRIPT_CACHE", str(tmp_path / "cache"))
     stopped = tmp_path / "cache" / "uploads" / "999999-0123456789abcdef"
     stopped.mkdir(parents=True)
     (stopped / "opname.wav").write_bytes(b"RIFF half")
     legacy = tmp_path / "cache" / "uploads" / "0a1b2c3d4e5f"  # named before uploads carried their pid
     legacy.mkdir()
-    running = archive_mod.upload_dir()  # this process: an upload in progress
+    running = tmp_path / "cache" / "uploads" / f"{os.getpid()}-0123456789abcdef"  # this process: in progress
     running.mkdir()
     open_archive()
     assert not stopped.exists() and not legacy.exists() and running.exists()
-    assert stat.S_IMODE(running.parent.stat().st_mode) == 0o700
 
 
 def test_nothing_is_written_back_after_withdrawal(tmp_path):

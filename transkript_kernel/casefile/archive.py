@@ -1115,21 +1115,13 @@ class AmbiguousPupilError(InputError):
                          f"There are {len(candidates)} pupils named {name!r}; pick one with --pupil-id:\n" + lines)
 
 
-UPLOADS = "uploads"  # under the cache folder: one folder per upload in progress, named "<pid>-<random>"
-
-
-def upload_dir() -> Path:
-    """A new private folder for one upload (the app writes the browser's bytes there before importing); named
-    after this process, so :func:`sweep_uploads` can tell an interrupted upload from one in progress."""
-    root = settings.cache_dir() / UPLOADS
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(root, 0o700)
-    return root / f"{os.getpid()}-{secrets.token_hex(8)}"
+UPLOADS = "uploads"  # under the cache folder: where versions before memory_file wrote uploads, "<pid>-<random>"
 
 
 def sweep_uploads() -> list[str]:
-    """Remove uploads that a stopped program left in the cache (a recording that never reached the case file
-    must not linger outside it). Runs whenever the case file is opened: every command and the app's start."""
+    """Remove uploads that a stopped program of an earlier version left in the cache (a recording that never
+    reached the case file must not linger outside it; uploads are now held in memory, :mod:`.inmemory`). Runs
+    whenever the case file is opened: every command and the app's start."""
     root = settings.cache_dir() / UPLOADS
     if not root.is_dir():
         return []
