@@ -18,6 +18,17 @@ def _found(conv):
     return thirdparty.find(transcript_of(conv), None, doubt.names_for(form(conv)), language=conv["language"])
 
 
+def _bullying_case(archive):
+    conv = load("tp01-pesten-groepsapp")
+    c = archive.create(pupil=conv["pupil"], date="2026-03-12", kind="oudergesprek",
+                       participants=[Participant(n, r) for n, r in conv["participants"]],
+                       consent=consent.record(True, "ouder", how="schriftelijk"))
+    archive.save_transcript(c.id, transcript_of(conv), by="test")
+    archive.save_summary(c.id, Summary("nl", "h", topics=[Topic("Berichten van Sem en Mila", [3])]), by="juf",
+                         role="docent", reason="eerste versie")
+    return c
+
+
 def test_each_name_with_its_passages_and_the_default_choice():
     conv = load("tp02-ruzie-plein")
     panel = ThirdParties()
@@ -44,14 +55,8 @@ def test_a_passage_is_text_not_markup():
 
 
 def test_apply_makes_the_family_copy_with_the_teachers_choices():
-    conv = load("tp01-pesten-groepsapp")
     archive = Archive()
-    c = archive.create(pupil=conv["pupil"], date="2026-03-12", kind="oudergesprek",
-                       participants=[Participant(n, r) for n, r in conv["participants"]],
-                       consent=consent.record(True, "ouder", how="schriftelijk"))
-    archive.save_transcript(c.id, transcript_of(conv), by="test")
-    archive.save_summary(c.id, Summary("nl", "h", topics=[Topic("Berichten van Sem en Mila", [3])]), by="juf",
-                         role="docent", reason="eerste versie")
+    c = _bullying_case(archive)
     panel = ThirdParties()
     panel.load_for(archive, c.id)
     rows = {r.person.name: r for r in panel.rows}
@@ -64,17 +69,6 @@ def test_apply_makes_the_family_copy_with_the_teachers_choices():
     assert "Fleur" in family.transcript.text and "Sem" not in family.transcript.text
     assert family.version == 2 and archive.summary(c.id, 1).topics[0].text == "Berichten van Sem en Mila"
     archive.close()
-
-
-def _bullying_case(archive):
-    conv = load("tp01-pesten-groepsapp")
-    c = archive.create(pupil=conv["pupil"], date="2026-03-12", kind="oudergesprek",
-                       participants=[Participant(n, r) for n, r in conv["participants"]],
-                       consent=consent.record(True, "ouder", how="schriftelijk"))
-    archive.save_transcript(c.id, transcript_of(conv), by="test")
-    archive.save_summary(c.id, Summary("nl", "h", topics=[Topic("Berichten van Sem en Mila", [3])]), by="juf",
-                         role="docent", reason="eerste versie")
-    return c
 
 
 def _pdf_text(archive, pdf) -> str:
