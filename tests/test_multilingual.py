@@ -87,6 +87,15 @@ def test_an_item_with_no_original_segment_at_its_time_becomes_a_warning():
     assert all(i.evidence for i in summary.topics + summary.concerns + summary.actions)
 
 
+def test_a_turn_whisper_left_untranslated_gives_no_item():
+    english = _english()
+    english.segments[3].text = "Size cuma günü bir e-posta göndereceğim."  # Whisper base kept the Turkish
+    summary = multilingual.summarize_via_english(_turkish(), english)
+    assert summary.actions and not any(3 in a.evidence for a in summary.actions)
+    assert multilingual.translated("Tamam.") and not multilingual.translated(english.segments[3].text)
+    assert multilingual.translated(_english().segments[3].text)
+
+
 def test_which_languages_go_through_english():
     assert multilingual.needs_english(Transcript("tr", 1.0, []), "extractive")
     assert not multilingual.needs_english(Transcript("nl", 1.0, []), "extractive")

@@ -74,6 +74,16 @@ def evidence_map(english: Transcript, original: Transcript) -> dict[int, list[in
     return out
 
 
+def translated(text: str, min_words: int = 4) -> bool:
+    """Is this segment English at all? Whisper base sometimes leaves a turn in the spoken language under
+    ``task="translate"``; English rules must not run on it. Short segments ("Tamam.") are let through."""
+    import re
+
+    from .lexicon import known_language
+
+    return len(re.findall(r"[^\W\d_]+", text)) < min_words or known_language(text)
+
+
 def _remap(summary: Summary, mapping: dict[int, list[int]]) -> Summary:
     """Evidence in original segment ids. An item whose English lies where the original transcript has nothing
     (the recogniser heard no words there) has no source to check it against: it becomes a warning."""
@@ -118,6 +128,7 @@ def summarize_via_english(original: Transcript, english: Transcript, *, backend:
     english.language = "en"
     for seg in english.segments:
         seg.words = None  # word times of a translation mean nothing; the doubt check reads the original
+    english.segments = [seg for seg in english.segments if translated(seg.text)]
     summary = summarize.summarize(english, backend=backend, language="en")
     summary = _remap(copy.deepcopy(summary), evidence_map(english, original))
     for part in ("topics", "concerns", "actions"):  # proposals: the teacher ticks each after checking it
