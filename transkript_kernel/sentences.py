@@ -84,6 +84,70 @@ def _split_run_on(text: str, language: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip(" ,")]
 
 
+#: Recognised text (segments with a word list) longer than this many words is cut into clauses by its tags.
+CLAUSE_WORDS = 12
+SUBJECT_PRONOUNS = {"ik", "we", "wij", "u", "je", "jij", "jullie", "hij", "ze", "zij", "i", "you", "he", "she",
+                    "they"}
+#: Words before which no new clause starts ('dat ik', 'als we', 'voor ik', 'want ik' keep their clause).
+NO_CUT_AFTER = {"dat", "als", "of", "omdat", "want", "wat", "hoe", "zodat", "wanneer", "waar", "toen", "die",
+                "terwijl", "voordat", "nadat", "zodra", "indien", "wie", "sinds", "totdat", "doordat", "hoewel",
+                "zolang", "voor", "met", "aan", "bij", "naar", "van", "door", "om", "tegen", "te", "and", "that",
+                "if", "when", "because", "so", "what", "how", "where", "who", "before", "after", "as", "than",
+                "to", "for", "with", "of", "dan"}
+#: Words that open a verb-second clause in front of the finite verb ('dan doen we', 'die geef ik').
+V2_OPENERS = {"dan", "daar", "daarom", "daarna", "daarnaast", "nu", "straks", "morgen", "thuis", "dat", "die",
+              "dit", "deze", "verder", "ook", "nou", "then", "so", "now"}
+CONJUNCTIONS = {"en", "maar", "and", "but"}
+CONDITIONS = {"als", "wanneer", "zodra", "mocht", "indien", "if", "when", "once", "unless"}
+
+
+def clause_cuts(words: list[tuple[str, bool]]) -> list[int]:
+    """Token positions where a new main clause starts in unpunctuated recognised speech, from ``words``:
+    (token, is finite verb) in order. A subject pronoun right before a finite verb starts one ('... op papier |
+    ik heb ...'), unless a subordinator, preposition or a finite verb (inversion) stands before it; an opener
+    with a finite verb and a subject pronoun after it ('... | dan doen we ...', '... | die geef ik ...') starts
+    one too. Never inside a condition's first clause ('als het helpt, dan ...' stays whole)."""
+    low = [w.lower() for w, _ in words]
+    fin = [f for _, f in words]
+    cuts = []
+    for k in range(2, len(words) - 1):
+        start = k - 1 if low[k - 1] in CONJUNCTIONS else k  # '... , en ik ga ...': the 'en' opens the clause
+        prev = low[start - 1]
+        if start < 2 or prev in NO_CUT_AFTER or fin[start - 1]:
+            continue
+        if low[k] in SUBJECT_PRONOUNS and fin[k + 1]:
+            cuts.append(start)
+        elif low[k] in V2_OPENERS and fin[k + 1] and k + 2 < len(words) and low[k + 2] in SUBJECT_PRONOUNS:
+            cuts.append(start)
+    out, start = [], 0
+    for k in cuts:
+        head = low[start:k]
+        if len([w for w in head if w[:1].isalnum()]) < 3 or (head and head[0] in CONDITIONS and not any(
+                fin[start + 1:k])):
+            continue
+        out.append(k)
+        start = k
+    if out and len([w for w in low[out[-1]:] if w[:1].isalnum()]) < 3:
+        out.pop()
+    return out
+
+
+def _split_clauses(text: str, tag) -> list[tuple[int, int]] | None:
+    """Cut ``text`` at :func:`clause_cuts`; None when the tagger gives nothing (the caller splits as before)."""
+    tagged = tag(text)
+    if not tagged:
+        return None
+    spans, pos = [], 0
+    for token, _ in tagged:
+        at = text.find(token, pos)
+        if at < 0:
+            return None
+        spans.append((at, at + len(token)))
+        pos = at + len(token)
+    bounds = [0] + [spans[k][0] for k in clause_cuts(tagged)] + [len(text)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip(" ,")]
+
+
 def is_question(text: str, language: str) -> bool:
     """A question mark, or (for punctuation-less speech recognition) verb-first or wh-word order."""
     from .lexicon import cues
@@ -101,8 +165,11 @@ def is_question(text: str, language: str) -> bool:
     return len(words) >= 2 and words[0] in c.raw.get("wh_words", []) and words[1] in c.raw.get("question_verbs", [])
 
 
-def sentences_of(transcript, language: str | None = None) -> list[Sentence]:
-    """All sentences of a transcript, in order, each with its segment ids, speaker, role and turn index."""
+def sentences_of(transcript, language: str | None = None, tag=None) -> list[Sentence]:
+    """All sentences of a transcript, in order, each with its segment ids, speaker, role and turn index.
+    ``tag``: text -> [(token, is finite verb)] (the summariser passes its part-of-speech tagger): then a long
+    sentence of recognised speech (segments with a word list, whose full stops the recogniser often leaves
+    out) is cut where a new main clause starts (:func:`clause_cuts`) instead of at every comma."""
     language = language or transcript.language or "nl"
     turns: list[list] = []
     for seg in transcript.segments:
@@ -129,9 +196,12 @@ def sentences_of(transcript, language: str | None = None) -> list[Sentence]:
             text += piece
         speaker = segs[0].speaker
         role = transcript.role_of(speaker)
+        recognised = tag is not None and any(getattr(seg, "words", None) for seg in segs)
         spans = []
         for s, e in split(text, language):
-            spans += [(s + a, s + b) for a, b in _split_run_on(text[s:e], language)]
+            part = text[s:e]
+            cut = _split_clauses(part, tag) if recognised and len(part.split()) > CLAUSE_WORDS else None
+            spans += [(s + a, s + b) for a, b in (cut or _split_run_on(part, language))]
         for s, e in spans:
             ids = [sid for a, b, sid in owners if a < e and b > s] or [segs[0].id]
             sentence = text[s:e].strip().rstrip(",").strip()

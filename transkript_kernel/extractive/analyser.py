@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from ..lexicon import DATA, cues as load_cues, guess_language
 from ..sentences import Sentence, sentences_of
+from .language import finite_tags
 from .phrasing import tokens_of, words_of
 
 
@@ -23,7 +24,7 @@ class Analyser:
             self.language = guess_language(transcript.text)
         self.c = load_cues(self.language)
         self.ac = action_cues(self.language)
-        self.sentences = sentences_of(transcript, self.language)
+        self.sentences = sentences_of(transcript, self.language, tag=finite_tags(self.language))
         self.speaker_info = any(s.role for s in self.sentences)
         self.pupil_present = any(sp.role == "leerling" for sp in transcript.speakers.values())
         self.names = self._pupil_names()

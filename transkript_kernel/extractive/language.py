@@ -201,3 +201,14 @@ def verb_second(clause: str, language: str = "nl") -> str | None:
     out = [w.token for w in subject] + [verb.token[len(particle):]] + [w.token for w in middle]
     out += [w.token for w in others] + ([particle] if particle else []) + [w.token for w in tail]
     return re.sub(r"\s+([,.;:!?])", r"\1", " ".join(out))
+
+
+def finite_tags(language: str):
+    """A function text -> [(token, is finite verb)] for ``sentences_of``'s clause cuts, or None without a tagger."""
+    if not available(language):
+        return None
+
+    def tag(text: str):
+        a = analysis(text, language)
+        return [(w.token, w.finite) for w in a.words] if a is not None else None
+    return tag

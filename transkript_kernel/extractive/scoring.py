@@ -86,7 +86,52 @@ def features(an, cd, action) -> dict[str, float]:
     f["recap"] = float(_recapped(an, s, content))
     f["ability"] = float(bool(wset & ABILITY) and not wset & FUTURE_WORDS)
     f["transfer_verb"] = float(bool({_lemma(an, w) for w in words} & TRANSFER_VERBS))
+    f.update(_context(an, s, wset))
+    if FREQUENCY:
+        f.update(_specific(an, content))
     return f
+
+
+#: Words of habit ('hij leest altijd'): a description of how things are, not an agreement.
+HABIT = {"altijd", "meestal", "vaak", "soms", "nooit", "gewoonlijk", "steeds", "always", "usually", "often",
+         "sometimes", "never", "normally"}
+#: Words that explain why rather than say what will be done.
+EXPLAIN = {"want", "omdat", "doordat", "namelijk", "eigenlijk", "because", "since", "actually"}
+
+
+def _context(an, s, wset: set[str]) -> dict[str, float]:
+    """Where the sentence stands: after the other side's question (an answer to 'wat kunnen we thuis doen?' is
+    advice or a proposal), its place in its turn (agreements close a turn; explanations fill it), habits and
+    explanations in its own words, and a generic 'je' (no pupil present: 'dan heb je ...' means anyone)."""
+    turn = [x for x in an.sentences if x.turn == s.turn]
+    prev = an.sentences[s.index - 1] if s.index > 0 else None
+    asked = prev is not None and prev.turn != s.turn and prev.question
+    return {"after_question": float(asked),
+            "turn_long": float(len(turn) >= 4),
+            "turn_last": float(turn[-1] is s),
+            "turn_first": float(turn[0] is s),
+            "habit": float(bool(wset & HABIT)),
+            "explain": float(bool(wset & EXPLAIN)),
+            "generic_je": float(an.language == "nl" and not an.pupil_present and bool(wset & {"je", "jij"})
+                                and "u" not in wset)}
+
+
+def _specific(an, content: set[str]) -> dict[str, float]:
+    """How specific the item's content words are, by their frequency in general Dutch/English (wordfreq's Zipf
+    scale, 0-8): agreements name concrete things ('splitskaartjes', 'leesboekje', 'intern begeleider'), talk
+    uses common words. 'rare' = share of content words below Zipf 3; 'zipf_min' scaled to 0-1."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return {"rare": 0.0, "zipf_min": 0.0}
+    zipfs = [zipf_frequency(w, an.language) for w in content]
+    if not zipfs:
+        return {"rare": 0.0, "zipf_min": 0.0}
+    return {"rare": sum(z < 3.0 for z in zipfs) / len(zipfs), "zipf_min": min(zipfs) / 8}
+
+
+#: Use word frequencies (wordfreq) as scorer features (a switch for measuring what they add; README).
+FREQUENCY = True
 
 
 #: Verbs of sending, calling, arranging and handing over (lemmas): what agreements in a school are made of.
