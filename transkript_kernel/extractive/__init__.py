@@ -36,7 +36,7 @@ def summarise(transcript, language: str | None = None, **_options) -> Summary:
         if action is not None:
             judge(an, cd, action)
             actions.append(action)
-    return Summary(language=an.language, backend="extractive", topics=topics(an),
+    return Summary(language=an.language, backend="extractive", topics=topics(an, action_sentences),
                    concerns=concerns(an, action_sentences), actions=actions, warnings=[])
 
 

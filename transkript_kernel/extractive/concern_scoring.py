@@ -161,6 +161,13 @@ class ConcernReader:
         return out
 
 
+def reader_for(an: Analyser) -> ConcernReader:
+    """The conversation's one reader (topics and concerns both ask it), kept on the analyser."""
+    if not hasattr(an, "_concern_reader"):
+        an._concern_reader = ConcernReader(an)
+    return an._concern_reader
+
+
 @lru_cache(maxsize=1)
 def model() -> dict | None:
     """The fitted weights, or None when the file is absent (then no concern is ticked by the scorer)."""

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from .analyser import Analyser
-from .concern_scoring import ConcernReader, model
+from .concern_scoring import ConcernReader, model, reader_for
 from .grounding import evidence_text, misrendered, quote, unchecked
 from .phrasing import finish, number_words, strip_particles, trim_clauses, words_of
 from .rendering import third_person
@@ -44,7 +44,7 @@ def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
     weights = model()
     if weights is None:
         return []
-    reader = ConcernReader(an)
+    reader = reader_for(an)
     scored = score(an, reader, candidates(an, action_sentences), weights)
     out = []
     for g in select(an, scored, weights["floor"]):

@@ -1,22 +1,35 @@
 """Topics: school-domain terms from the lexicon (unless said in a judgement), plus content nouns said more
-than once that no lexicon topic covers."""
+than once that no lexicon topic covers.
+
+A topic needs more than one content word: a lexicon topic is raised when its content terms come up at least
+twice (two terms, or one term in two sentences), or once in a sentence that tells a worry ('I am worried that he
+falls behind in maths') or an agreement ('Ik geef hem vrijdag een leesboekje mee'); a function word in the lexicon ('alleen', 'niemand') never
+names it, so 'Hij kent alleen de tafel van tien' raises no social-emotional topic. The salient rest is nouns only
+(HanTa's tags where installed), without forms of address, kin words and days ('meneer', 'moeder', 'donderdag'):
+they are said often and name nothing that was discussed."""
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 
 from ..lexicon import topics as load_topics
 from .phrasing import tokens_of, words_of
 from ..sentences import Sentence
 from ..summary import Topic
 from .analyser import Analyser
+from .concern_scoring import reader_for
 
 
 
-def topics(an: Analyser, limit_terms: int = 5) -> list[Topic]:
-    """Lexicon topics in the order they first came up (at most ``limit_terms`` terms each), then salient rest."""
+def topics(an: Analyser, action_sentences=(), limit_terms: int = 5) -> list[Topic]:
+    """Lexicon topics in the order they first came up (at most ``limit_terms`` terms each), then salient rest.
+    ``action_sentences``: indices of sentences read as actions (a term said once in an agreement is a topic)."""
     found, judged_spans = [], {}
+    reader = reader_for(an)
     for t in load_topics():
         terms, evidence, first = [], [], None
+        mentions, weighty = 0, False
         for i, s in enumerate(an.sentences):
             if an.meta[i]:
                 continue
@@ -24,15 +37,19 @@ def topics(an: Analyser, limit_terms: int = 5) -> list[Topic]:
             if t.get("ctx_re") is not None and t["ctx_need"].search(s.lower):
                 hits += list(t["ctx_re"].finditer(s.lower))
             judged = _subjective_spans(s, judged_spans)
-            hits = [m for m in hits if not any(a < m.end() and m.start() < b for a, b in judged)]
+            hits = [m for m in hits if not any(a < m.end() and m.start() < b for a, b in judged)
+                    and not _function_term(an, m.group(0))]  # 'alleen' meaning 'only' names no topic
             for m in hits:
                 term = m.group(0)
                 if term not in terms:
                     terms.append(term)
+            if hits:
+                mentions += 1
+                weighty = weighty or i in action_sentences or bool(reader.signals(i)["neg_any"])
                 evidence.extend(s.segment_ids)
                 first = i if first is None else first
-        if terms and all(_function_term(an, term) for term in terms):
-            continue  # 'alleen' meaning 'only' raises no social-emotional topic: a topic needs a content word
+        if len(terms) < 2 and mentions < 2 and not weighty:
+            continue  # one word said once in passing is not a topic; once in a worry or an agreement is
         if terms:
             label = t["label"].get(an.language, t["label"]["nl"])
             found.append((first, Topic(f"{label}: {', '.join(terms[:limit_terms])}",
@@ -60,16 +77,36 @@ def _subjective_spans(s: Sentence, cache: dict[int, list[tuple[int, int]]]) -> l
 def _salient(an: Analyser, covered: set[str], n: int = 4) -> list[tuple[str, list[int]]]:
     """Content nouns said in at least two segments that no lexicon topic covers."""
     where: dict[str, set[int]] = {}
+    plain = _not_salient(an.language)
     for i, s in enumerate(an.sentences):
         if an.meta[i]:
             continue
-        for t in tokens_of(s.text):
+        for t, noun in _tokens(an, s.text):
             w = t.lower()
-            if (len(w) >= 5 and re.fullmatch(r"[a-zà-ÿ-]+", w) and w not in an.c.stopwords
-                    and w not in covered and t not in an.names and not _verbish(an, w)):
+            if (noun and len(w) >= 5 and re.fullmatch(r"[a-zà-ÿ-]+", w) and w not in an.c.stopwords
+                    and w not in plain and w not in covered and t not in an.names and not _verbish(an, w)):
                 where.setdefault(w, set()).update(s.segment_ids)
     ranked = sorted(((w, ids) for w, ids in where.items() if len(ids) >= 2), key=lambda x: (-len(x[1]), x[0]))
     return [(w, sorted(ids)[:1]) for w, ids in ranked[:n]]  # cite where first said: a pointer, not coverage
+
+
+def _tokens(an: Analyser, text: str) -> list[tuple[str, bool]]:
+    """(token, could it be a noun) per token: HanTa's tag where the tagger is installed, else every token."""
+    from .language import analysis
+
+    a = analysis(text, an.language)
+    if a is None:
+        return [(t, True) for t in tokens_of(text)]
+    return [(w.token, w.pos == "N") for w in a.words]
+
+
+@lru_cache(maxsize=None)
+def _not_salient(language: str) -> frozenset[str]:
+    """Nouns said often that name nothing discussed: forms of address, kin words, days and months."""
+    from ..lexicon import DATA
+
+    data = json.loads((DATA / "topics.json").read_text(encoding="utf-8"))
+    return frozenset(data.get(f"not_salient_{language}", []))
 
 
 def _verbish(an: Analyser, w: str) -> bool:
@@ -80,8 +117,13 @@ def _verbish(an: Analyser, w: str) -> bool:
 
 
 def _function_term(an: Analyser, term: str) -> bool:
-    """A term made only of function words ('alleen', 'even', 'niet mee'): too common to raise a topic alone."""
+    """A term made only of function words ('alleen', 'even', 'niet mee'), or a pronoun by its part of speech
+    ('niemand', 'nobody'): it names no topic."""
     from ..lexicon import cues
+    from .language import analysis
 
     stop = an.c.stopwords | cues("nl").stopwords | cues("en").stopwords
-    return all(w in stop for w in words_of(term))
+    if all(w in stop for w in words_of(term)):
+        return True
+    a = analysis(term, an.language) if " " not in term else None
+    return bool(a and a.words) and a.words[0].pos == "VNW"
