@@ -16,7 +16,6 @@ English, else through Whisper's English as above.
 """
 from __future__ import annotations
 
-import copy
 from typing import Callable, ContextManager
 
 from .summary import Summary, Warning
@@ -129,8 +128,10 @@ def summarize_via_english(original: Transcript, english: Transcript, *, backend:
     for seg in english.segments:
         seg.words = None  # word times of a translation mean nothing; the doubt check reads the original
     english.segments = [seg for seg in english.segments if translated(seg.text)]
+    for i, seg in enumerate(english.segments):  # ids are positions for the summariser; times stay
+        seg.id = i
     summary = summarize.summarize(english, backend=backend, language="en")
-    summary = _remap(copy.deepcopy(summary), evidence_map(english, original))
+    summary = _remap(summary, evidence_map(english, original))
     for part in ("topics", "concerns", "actions"):  # proposals: the teacher ticks each after checking it
         for item in getattr(summary, part):
             item.check, item.include = True, False
