@@ -66,6 +66,67 @@ def test_reassurance_and_make_sure_are_no_concerns():
     assert s.concerns == []
 
 
+# --- concerns from the learned scorer: said indirectly, ticked with confidence, not every feeling -------------
+WORRIES = [("docent", "Fijn dat u er bent. Hoe gaat het thuis met Bram?"),
+           ("ouder", "Ik merk dat hij met tegenzin naar school gaat. Elke ochtend is het een gevecht."),
+           ("docent", "Dat herken ik wel. In de klas is hij stiller dan eerst."),
+           ("ouder", "En met rekenen gaat het niet goed. Dat vind ik lastig, want ik kan hem niet helpen."),
+           ("docent", "Vorige week viel hij op het plein en hij bleef lang huilen."),
+           ("ouder", "Ik schrok daarvan toen hij het thuis vertelde."),
+           ("docent", "Ik vind het leuk dat hij zo graag tekent. Hij helpt ook altijd met opruimen."),
+           ("ouder", "Ja, dat doet hij thuis ook graag."),
+           ("docent", "Ik bel u volgende week vrijdag om te horen hoe het gaat."),
+           ("ouder", "Dat is goed, dank u wel.")]
+
+
+@pytest.mark.parametrize("segment,word", [(1, "tegenzin"), (3, "lastig"), (5, "schrok")])
+def test_indirect_worry_is_a_ticked_concern_raised_by_its_speaker_on_its_segment(segment, word):
+    s = summarize(_talk(WORRIES))
+    hits = [c for c in s.concerns if word in c.text.lower()]
+    assert hits, [c.text for c in s.concerns]
+    assert all(c.include and c.raised_by == "ouder" and segment in c.evidence for c in hits)
+
+
+def test_pleasant_feelings_and_thanks_are_no_ticked_concerns():
+    ticked = " ".join(c.text.lower() for c in summarize(_talk(WORRIES)).concerns if c.include)
+    assert "tekent" not in ticked and "opruimen" not in ticked and "dank" not in ticked
+
+
+def test_concern_confidence_check_and_include_agree_with_the_threshold():
+    from transkript_kernel.extractive.concern_scoring import model
+
+    t = model()["threshold"]
+    concerns = summarize(_talk(WORRIES)).concerns
+    assert concerns
+    for c in concerns:
+        assert 0.0 <= c.confidence <= 1.0
+        assert c.check == (c.confidence < t) and c.include == (not c.check)
+
+
+def test_scorer_weights_name_exactly_the_features_the_reader_makes():
+    """A feature renamed or added without refitting (benchmarks/train_concern_scorer.py) fails here."""
+    from transkript_kernel.extractive.analyser import Analyser
+    from transkript_kernel.extractive.concern_scoring import ConcernReader, model
+
+    an = Analyser(_talk(WORRIES))
+    assert set(ConcernReader(an).features(1)) == set(model()["weights"])
+    assert model()["trained_on"] == "train" and model()["floor"] < model()["threshold"]
+
+
+def test_unsure_recognised_words_lower_a_concerns_confidence():
+    from transkript_kernel.transcript import Word
+
+    def recognised(probability):
+        t = _talk(WORRIES)
+        seg = t.segments[4]
+        tokens = seg.text.split()
+        seg.words = [Word(seg.start + k * 0.3, seg.start + k * 0.3 + 0.25, w, probability) for k, w in enumerate(tokens)]
+        return next(c for c in summarize(t).concerns if 4 in c.evidence)
+
+    sure, unsure = recognised(0.99), recognised(0.1)
+    assert unsure.confidence < sure.confidence and unsure.check and not unsure.include
+
+
 # --- actions split over two sentences or two speakers; rewrites that read wrong -----------------------------
 def test_fronted_dat_commitment_takes_the_thing_it_points_back_to():
     s = summarize(_talk([("docent", "Wat ik eerst wil doen is een diagnostisch gesprek met Bram. "

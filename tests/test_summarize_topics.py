@@ -1,0 +1,47 @@
+"""Topics need more than one content word: a lexicon term said once in passing, or a function word ('alleen'
+meaning 'only', the pronoun 'niemand'), raises no topic; said twice, or once in a worry or an agreement, it does.
+The 'also mentioned' list holds nouns, not forms of address or days. Invented sentences only."""
+import pytest
+
+from transkript_kernel.summarize import summarize
+from transkript_kernel.transcript import Segment, Speaker, Transcript
+
+pytest.importorskip("HanTa")
+OPENING = [("docent", "Fijn dat u er bent."), ("ouder", "Graag gedaan.")]
+
+
+def _topics(turns, language="nl"):
+    sp = {"S1": Speaker("Meester Joost", "docent"), "S2": Speaker("vader van Sem", "ouder")}
+    segs = [Segment(i, 6.0 * i, 6.0 * i + 5, text, "S1" if who == "docent" else "S2")
+            for i, (who, text) in enumerate(OPENING + turns)]
+    return [t.text for t in summarize(Transcript(language, 6.0 * len(segs), segs, sp)).topics]
+
+
+def test_only_meaning_alleen_and_the_pronoun_niemand_raise_no_social_topic():
+    topics = _topics([("docent", "Hij kent alleen de tafel van tien nog niet helemaal uit zijn hoofd."),
+                      ("ouder", "Niemand van ons had dat verwacht, eerlijk gezegd."),
+                      ("docent", "We oefenen de tafels elke dag tien minuten in de klas.")])
+    assert not any(t.startswith("Sociaal") for t in topics), topics
+    assert any(t.startswith("Rekenen") for t in topics), topics
+
+
+def test_a_term_said_once_in_passing_is_no_topic_but_twice_it_is():
+    passing = _topics([("docent", "Sorry voor het wachten, er was nog iets bij gym."),
+                       ("ouder", "Geeft niets. Het gaat goed met Sem, hij heeft het naar zijn zin.")])
+    assert not any(t.startswith("Motoriek") for t in passing), passing
+    twice = _topics([("docent", "Bij gym valt hij vaak, hij struikelt over zijn eigen voeten."),
+                     ("ouder", "Ja, thuis ook. Met gym wil hij daarom niet meer meedoen.")])
+    assert any(t.startswith("Motoriek") for t in twice), twice
+
+
+def test_a_term_said_once_in_a_worry_is_a_topic():
+    topics = _topics([("ouder", "Ik maak me zorgen, want hij slaapt heel slecht de laatste weken.")])
+    assert any(t.startswith("Slaap") for t in topics), topics
+
+
+def test_also_mentioned_holds_nouns_not_address_or_days():
+    topics = _topics([("ouder", "Meneer, de schoolfotograaf kwam donderdag, maar meneer, Sem was er donderdag niet."),
+                      ("docent", "Ja meneer, donderdag was hij ziek. De schoolfotograaf komt in maart terug, "
+                                 "dan kan Sem er alsnog bij.")])
+    rest = next((t for t in topics if t.startswith("Verder genoemd")), "")
+    assert "schoolfotograaf" in rest and "meneer" not in rest and "donderdag" not in rest, topics
