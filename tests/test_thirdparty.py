@@ -216,6 +216,24 @@ def test_whispers_english_copy_is_replaced_too(bullying, tmp_path, monkeypatch):
     assert "A classmate sends messages" in text and mentions(text, "Fleur")
 
 
+def test_an_english_summary_of_another_language_gets_the_english_phrase():
+    """A summary made through Whisper's English (issue 16 item 2) is English whatever the spoken language."""
+    from transkript_kernel.transcript import Segment, Speaker, Transcript
+
+    archive = Archive()
+    c = archive.create(pupil="Elif", date="2026-03-12", kind="oudergesprek", language="tr",
+                       participants=[Participant("Meneer Kaya", "docent")],
+                       consent=consent.record(True, "ouder", how="schriftelijk"))
+    archive.save_transcript(c.id, Transcript("tr", 8.0, [Segment(0, 0.0, 4.0, "Teneffüste Sem ona vurdu.", "S1")],
+                                             {"S1": Speaker("Meneer Kaya", "docent")}), by="t")
+    archive.save_summary(c.id, Summary("en", "extractive; whisper-translate:tr",
+                                       topics=[Topic("At break Sem hit her", [0])]), by="t", role="docent", reason="x")
+    family = thirdparty.prepare_for_family(archive, c.id)
+    assert family.summary.topics[0].text == "At break a classmate hit her"
+    assert "Sem" not in family.transcript.text and family.replaced == {"Sem": 2}
+    archive.close()
+
+
 def test_batch_notebook_replaces_names_and_logs_only_a_count(bullying, tmp_path, capsys):
     """conversation.ipynb (what ``transkript batch`` runs per recording) replaces by default; the terminal of
     ``transkript batch`` lists the names, the notebook and its log do not."""

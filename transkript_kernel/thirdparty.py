@@ -411,6 +411,11 @@ def prepare_for_family(archive, conversation_id: str, *, keep: Iterable[str] = (
     language = getattr(transcript, "language", None) or "nl"
     wanted = choices(found, keep=keep, phrases=phrases, language=language)
     red = redact(summary, transcript, wanted, found=found)
+    written = getattr(summary, "language", None) or language
+    if _lang(written) != _lang(language):  # a summary made through Whisper's English: "a classmate" there
+        in_summary = redact(summary, None, choices(found, keep=keep, phrases=phrases, language=written),
+                            found=found)
+        red = Redacted(in_summary.summary, red.transcript, red.replaced)
     version = None
     if stored:
         versions = archive.versions(conversation_id)
