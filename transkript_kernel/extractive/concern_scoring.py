@@ -170,7 +170,7 @@ def reader_for(an: Analyser) -> ConcernReader:
 
 @lru_cache(maxsize=1)
 def model() -> dict | None:
-    """The fitted weights, or None when the file is absent (then no concern is ticked by the scorer)."""
+    """The fitted weights, or None when the file is absent (then the summary has no concerns)."""
     if not WEIGHTS.is_file():
         return None
     return json.loads(WEIGHTS.read_text(encoding="utf-8"))

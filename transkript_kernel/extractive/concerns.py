@@ -45,7 +45,7 @@ def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
     if weights is None:
         return []
     reader = reader_for(an)
-    scored = score(an, reader, candidates(an, action_sentences), weights)
+    scored = score(reader, candidates(an, action_sentences), weights)
     out = []
     for g in select(an, scored, weights["floor"]):
         item = render(an, g)
@@ -71,7 +71,8 @@ def candidates(an: Analyser, action_sentences=()) -> list[int]:
     return out
 
 
-def score(an: Analyser, reader: ConcernReader, indices: list[int], weights: dict) -> list[tuple[int, float]]:
+def score(reader: ConcernReader, indices: list[int], weights: dict) -> list[tuple[int, float]]:
+    """(sentence index, the scorer's probability that it tells a concern) per candidate."""
     from .scoring import probability
 
     return [(i, probability(reader.features(i), weights)) for i in indices]
