@@ -12,7 +12,7 @@ from .analyser import Analyser
 
 SIDE = {"docent": "school", "school": "school", "tolk": "school", "ouder": "ouder", "leerling": "leerling",
         "samen": "samen"}
-OTHER = {"docent": "ouder", "ouder": "docent", "leerling": "docent", "school": "ouder"}
+OTHER = {"docent": "ouder", "ouder": "docent", "leerling": "docent", "school": "ouder", "tolk": "docent"}
 INFORMAL = {"je", "jij", "jou", "jouw"}
 
 
@@ -110,6 +110,15 @@ def _finite_first_person(an: Analyser, part: str):
     return None
 
 
+def _fronted_time(an: Analyser, parts: list[str]) -> bool:
+    """Are the comma parts before a clause only a fronted time ('En donderdag, het vierde uur')? A time phrase, no
+    person acting in it, at most eight words."""
+    joined = ", ".join(parts)
+    words = set(words_of(joined))
+    persons = an.c.first_singular | an.c.first_plural | an.c.second | an.c.third_pupil
+    return bool(an.dues(joined)) and len(words_of(joined)) <= 8 and not words & persons
+
+
 def _going_to(an: Analyser, low: list[str], i: int) -> bool:
     """English 'I'm going to ...', 'we'd like to ...', 'I would like to ...' at token ``i``: a commitment frame
     (``actions.json``: going_to, would_like)."""
@@ -139,6 +148,8 @@ def _verb_is_action(an: Analyser, verb: str, toks: list[str], vi: int) -> bool:
             return False
         if verb in c.modals:
             rest = [w for w in low[vi + 1:] if re.match(r"\w", w)]
+            if verb in ("ga", "gaan") and set(rest[:4]) & {"naar", "mee", "langs", "terug"}:
+                return True  # 'ik ga voor scheikunde naar de steunles': going somewhere is the action
             return any(w.endswith("en") or w in ("doen", "gaan", "zien", "slaan", "staan") for w in rest)
     else:
         if verb.endswith("ed") or verb in ("am", "was", "have", "had"):
@@ -155,7 +166,7 @@ def _subject_owner(an: Analyser, body: str, s: Sentence) -> str | None:
     first = words[0]
     role = an.role(s)
     if first in an.c.first_singular:
-        return role
+        return speaking_for(role)
     if first in an.c.first_plural:
         return "samen"
     if first in an.c.second:
@@ -176,7 +187,13 @@ def _we_owner(an: Analyser, s: Sentence, text_low: str) -> str | None:
     role = an.role(s)
     if role == "docent":
         return "school"
-    return role
+    return speaking_for(role)
+
+
+def speaking_for(role: str | None) -> str | None:
+    """Whose commitment an 'ik'/'we' is: an interpreter renders the parent's words in the first person ('Ik neem
+    de rapporten volgende week mee'), so the parent's."""
+    return "ouder" if role == "tolk" else role
 
 
 def action_candidates(an: Analyser) -> list[Candidate]:
@@ -203,8 +220,8 @@ def action_candidates(an: Analyser) -> list[Candidate]:
             out.append(cd)
             continue
         if s.question:
-            # only requests ('Kunt u ...?', 'Could you ...?') are proposals in question form
-            f = an.frame(low)
+            # only requests ('Kunt u ...?', 'Could you ...?', 'Belt u mij dan?') are proposals in question form
+            f = an.frame(low) or _verb_first_request(an, low)
             if f and not c.concern.search(low) and (f[2] == "request" or (f[1] == "other" and f[2] == "proposal")):
                 m, rule = f[0], f[1]
                 body = m.group("body")
@@ -267,9 +284,30 @@ def action_candidates(an: Analyser) -> list[Candidate]:
             if k > 0 and re.match(r"(als|if|wanneer|when|zodra|indien)\b", parts[k - 1].lower()) \
                     and (n == 0 or heads[n - 1][0] < k - 1):
                 start = k - 1
+            elif n == 0 and k > 0 and _fronted_time(an, parts[:k]):
+                start = 0  # 'En donderdag, het vierde uur, wil ik een gesprek ...': the time belongs to it
             chunk = [strip_particles(parts[start], c) if start == k else parts[start]] + parts[start + 1:end]
             out.append(candidate(an, s, ", ".join(chunk), owner, kind, weak=weak))
     return out
+
+
+#: Finite verbs that open a question about a state, not a request ('Heeft u ...?', 'Weet je ...?').
+STATE_VERBS = {"heeft", "hebt", "heb", "is", "bent", "ben", "vindt", "vind", "weet", "denkt", "denk", "ziet", "zie",
+               "snapt", "snap", "begrijpt", "herkent", "kent", "mist", "hoort", "zegt", "bedoelt", "voelt", "merkt",
+               "was", "had", "zou", "kan", "kun", "kunt", "mag", "moet", "wil", "wilt", "zal", "gaat", "ga"}
+VERB_FIRST = re.compile(r"^(?P<verb>[a-zà-ÿ]+) (?:u|je|jij|jullie) (?P<body>.+)$")
+
+
+def _verb_first_request(an: Analyser, low: str):
+    """'Belt u mij dan?', 'Laat u me weten wanneer hij start?', 'Stuur je me de foto?': a question that opens with
+    an acting verb and the one spoken to asks them to do it (a frame match: (match, 'other', 'request'))."""
+    if an.language != "nl":
+        return None
+    m = VERB_FIRST.match(low)
+    if not m or m.group("verb") in STATE_VERBS or m.group("verb") in an.c.non_action or \
+            m.group("verb") in an.c.subordinators or len(an.content(m.group("body"))) < 1:
+        return None
+    return m, "other", "request"
 
 
 #: The word that opens a wished-for clause after an announcement ('Wat ik zou willen: dat ...').
@@ -321,7 +359,7 @@ def _clause_head(an: Analyser, part: str, s: Sentence, conditional: bool, senten
                     and not c.future.search(plow):
                 return None  # 'Haar moeder werkt vroeg en ik breng ...': telling, not promising
             if pron not in c.first_plural:
-                return role, "commitment", False
+                return speaking_for(role), "commitment", False
             has_due = bool(an.dues(part))
             future = bool(c.future.search(plow)) or verb == "will"
             linked = bool(c.condition.search(plow) or c.link.search(plow))

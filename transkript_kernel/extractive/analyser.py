@@ -104,12 +104,10 @@ class Analyser:
 
     def dues(self, text: str) -> list[tuple[int, int, str]]:
         low = text.lower()
+        found = [m for rx in (self.c.due, self.ac["due"]) for m in rx.finditer(low) if m.group(0).strip()]
         out = []
-        for m in self.c.due.finditer(low):
-            if m.group(0).strip():
-                out.append((m.start(), m.end(), text[m.start():m.end()].strip()))
-        for m in self.ac["due"].finditer(low):
-            if m.group(0).strip() and not any(a < m.end() and m.start() < b for a, b, _ in out):
+        for m in sorted(found, key=lambda m: m.start() - m.end()):  # the longest phrase wins an overlap
+            if not any(a < m.end() and m.start() < b for a, b, _ in out):
                 out.append((m.start(), m.end(), text[m.start():m.end()].strip()))
         return sorted(out)
 

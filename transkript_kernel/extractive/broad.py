@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .actions import Candidate, _we_owner, addressee, candidate
+from .actions import Candidate, _we_owner, addressee, candidate, speaking_for
 from .analyser import Analyser
 from .language import analysis
 from .phrasing import lead_in, strip_particles, words_of
@@ -27,19 +27,37 @@ STATIVE = {"zijn", "hebben", "denken", "vinden", "weten", "hopen", "geloven", "s
            "be", "have", "think", "know", "hope", "believe", "feel", "understand", "see", "seem", "guess", "mean"}
 
 
+OPENING_CLAUSE = {"als", "wanneer", "zodra", "mocht", "indien", "omdat", "nu", "if", "when", "once", "because",
+                  "since", "as"}
+
+
+def main_finite(an: Analyser, words) -> int | None:
+    """The index of the main clause's finite verb: the first one, or after an opening subordinate clause ('Als er
+    op het plein iets gebeurt, kom je het meteen zeggen') the first one after its comma."""
+    finite = [k for k, w in enumerate(words) if w.finite]
+    if not finite:
+        return None
+    content = [k for k, w in enumerate(words) if w.pos != "LET"]
+    if content and words[content[0]].token.lower() in OPENING_CLAUSE:
+        comma = next((k for k, w in enumerate(words) if w.token == ","), None)
+        after = [k for k in finite if comma is not None and k > comma]
+        if after:
+            return after[0]
+    return finite[0]
+
+
 def subject_owner(an: Analyser, s, words) -> tuple[str | None, str]:
     """(owner, subject kind) from the subject next to the first finite verb: first, plural, second, pupil,
     staff, imperative or none."""
     role = an.role(s)
-    finite = [k for k, w in enumerate(words) if w.finite]
-    if not finite:
+    f = main_finite(an, words)
+    if f is None:
         return None, "none"
-    f = finite[0]
     around = [words[k] for k in (f - 1, f + 1, f + 2) if 0 <= k < len(words)]
     for w in around:
         low = w.token.lower()
         if low in an.c.first_singular or low in ("i", "i'll", "i’ll"):
-            return role, "first"
+            return speaking_for(role), "first"
         if low in an.c.first_plural or low in ("we'll", "we’ll"):
             return _we_owner(an, s, s.lower), "plural"
         if low in an.c.second:
@@ -71,10 +89,11 @@ def broad_candidates(an: Analyser, taken: set[int]) -> list[Candidate]:
         a = analysis(text, an.language)
         if a is None or not a.words:
             continue
-        finite = a.finite
-        if not finite:
+        hi = main_finite(an, a.words)
+        if hi is None:
             continue
-        head = finite[0]
+        finite = a.finite
+        head = a.words[hi]
         lemma = head.lemma.lower()
         frame = {
             "due": bool(an.dues(text)),
@@ -93,7 +112,9 @@ def broad_candidates(an: Analyser, taken: set[int]) -> list[Candidate]:
             continue
         owner, subject = subject_owner(an, s, list(a.words))
         if subject == "none" and not frame["imperative"]:
-            continue
+            if not (frame["due"] and not frame["stative"] and an.role(s)):
+                continue
+            owner = an.role(s)  # 'Maar de telefoon gaat wel om half negen op de keukentafel': the speaker arranges
         frame["subject"] = subject
         cd = candidate(an, s, text, owner, "broad")
         cd.frame = frame

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .actions import Candidate, addressee
+from .actions import Candidate, addressee, speaking_for
 from .phrasing import (EN_MODALS, NL_U_FORM, en_to_3sg, finish, nl_1sg_to_3sg, nl_plural_to_3sg, number_words,
                        strip_particles, tokens_of, words_of)
 from ..sentences import Sentence
@@ -137,6 +137,9 @@ def _declarative(an: Analyser, text: str) -> str:
     m = re.match(rf"^([a-zà-ÿ]+t) ({nouns}) (.+?) maar\b(.*)$", text, re.I)
     if m and an.language == "nl":
         return f"{_cap_first(m.group(2))} {m.group(1).lower()} {m.group(3)}{m.group(4)}"
+    m = re.match(rf"^([a-zà-ÿ]+t) ({nouns}) (.+)$", text, re.I)
+    if m and an.language == "nl" and m.group(1).lower() not in an.c.subordinators:
+        return f"{_cap_first(m.group(2))} {m.group(1).lower()} {m.group(3)}"  # 'Belt u mij dan?' -> 'De ouder belt'
     m = re.match(rf"^(kan|wil|zou|moet|zal|mag|zullen|kunnen|mogen|gaan) ({nouns}) (.+)$", text, re.I)
     if m:
         return f"{_cap_first(m.group(2))} {m.group(1).lower()} {m.group(3)}"
@@ -149,7 +152,7 @@ def _declarative(an: Analyser, text: str) -> str:
 
 def third_person(an: Analyser, clause: str, s: Sentence, owner: str | None = None) -> str:
     """'Ik geef hem vrijdag ...' -> 'De leerkracht geeft hem vrijdag ...', when the speaker's role is known."""
-    role = an.role(s)
+    role = speaking_for(an.role(s))
     speaker_noun = an.owner_noun(role)
     other_noun = an.owner_noun(addressee(an, s)) if role else None
     if not speaker_noun:
