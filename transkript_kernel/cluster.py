@@ -121,8 +121,10 @@ class ClusterRun:
     workers: int = 0  # accepted at the start
     refused: list[str] = field(default_factory=list)  # one bilingual line per refused worker
     setup_seconds: list[float] = field(default_factory=list)  # the plugin's model loading, per worker
+    setup_cpu: list[float] = field(default_factory=list)  # its CPU seconds, per worker
     tasks: list[TaskTiming] = field(default_factory=list)
     render_seconds: list[float] = field(default_factory=list)  # per report, in the local render processes
+    render_cpu: list[float] = field(default_factory=list)  # its CPU seconds (the notebook's kernel included)
     connect_seconds: float = 0.0  # scheduler reached (a LocalCluster started) and a first worker ready
 
 
@@ -290,6 +292,7 @@ def _accepted(client, opts: ClusterOptions, run: ClusterRun) -> None:
         if ready:
             run.workers = len(ready)
             run.setup_seconds = [round(s["seconds"], 2) for s in ready]
+            run.setup_cpu = [round(s.get("cpu", 0.0), 2) for s in ready]
             return
         waited = time.monotonic() - started
         if run.refused and not any(s.get("state") in ("new", "loading") for s in states):
@@ -360,7 +363,7 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, file_conversatio
             try:
                 cid = file_conversation(archive, job["item"], actor=job["actor"])  # consent first, then import
                 if archive.original_transcript(cid) is not None:  # resumed: the notebook reuses what is stored
-                    render_futures[renderers.submit(render, job)] = (job, started)
+                    render_futures[renderers.submit(_measured, render, job)] = (job, started)
                     return
                 pipeline._require_consent(archive, cid)
                 spec = task_spec(archive, cid, job["item"], job["speakers"], opts.shared_folder)
@@ -413,7 +416,8 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, file_conversatio
                     for future in done:
                         job, cid, started, submitted, size = dask_futures.pop(future)
                         _collect(future, job, cid, started, submitted, size, archive, run,
-                                 lambda job: renderers.submit(render, job), render_futures, fail, Transcript, Summary)
+                                 lambda job: renderers.submit(_measured, render, job), render_futures, fail,
+                                 Transcript, Summary)
                 if render_futures:
                     done, _ = wait_local(list(render_futures), timeout=0 if dask_futures else 0.5,
                                          return_when=FIRST_COMPLETED)
@@ -424,6 +428,7 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, file_conversatio
                         except Exception as exc:  # the render process itself died
                             outcome = {"status": "failed", "message": f"{type(exc).__name__}: {exc}"}
                         run.render_seconds.append(outcome.get("seconds", 0.0))  # the notebook and PDF alone
+                        run.render_cpu.append(outcome.pop("cpu_seconds", 0.0))
                         outcome["seconds"] = round(time.monotonic() - started, 1)
                         record(job, outcome)
         except BaseException:
@@ -432,6 +437,24 @@ def run_jobs(jobs: list[dict], record, opts: ClusterOptions, *, file_conversatio
             renderers.shutdown(wait=False, cancel_futures=True)
             raise
     return run
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of every child that ended and was waited for (with their own
+    children: a render process's notebook kernels, a LocalCluster's workers once closed)."""
+    import resource
+
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def _measured(render, job: dict) -> dict:
+    """In a local render process: ``render(job)`` and the CPU seconds it cost (``cpu_seconds`` in the outcome,
+    taken out again before the batch records it)."""
+    before = cpu_seconds()
+    outcome = render(job)
+    outcome["cpu_seconds"] = round(cpu_seconds() - before, 2)
+    return outcome
 
 
 def _failure(client, exc: BaseException) -> str:

@@ -30,6 +30,7 @@ class TranskriptPlugin(WorkerPlugin):
         self.cpu_threads = cpu_threads
         self.state = "new"  # new → loading → ready | refused
         self.setup_seconds = 0.0
+        self.setup_cpu = 0.0  # CPU seconds of the set-up (the worker process's, all threads)
         self.tasks = 0
         self.private: str | None = None
         self._ready = threading.Event()
@@ -67,7 +68,7 @@ class TranskriptPlugin(WorkerPlugin):
         from .offline import lock_down_environment
         from .settings import secure_umask
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         lock_down_environment()
         secure_umask()
         threads = self.cpu_threads or max(1, (os.cpu_count() or 1) // max(1, slots))
@@ -92,6 +93,7 @@ class TranskriptPlugin(WorkerPlugin):
 
         warm()
         self.setup_seconds = time.perf_counter() - started
+        self.setup_cpu = time.process_time() - cpu_started
         return None
 
     def wait(self, timeout: float) -> str:
@@ -110,7 +112,7 @@ def worker_status(dask_worker=None) -> dict:
     plugin = dask_worker.plugins.get(PLUGIN_NAME) if dask_worker is not None else None
     if plugin is None:
         return {"state": "none"}
-    return {"state": plugin.state, "seconds": plugin.setup_seconds}
+    return {"state": plugin.state, "seconds": plugin.setup_seconds, "cpu": plugin.setup_cpu}
 
 
 def transcribe_recording(spec: dict) -> dict:
