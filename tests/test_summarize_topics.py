@@ -45,3 +45,20 @@ def test_also_mentioned_holds_nouns_not_address_or_days():
                                  "dan kan Sem er alsnog bij.")])
     rest = next((t for t in topics if t.startswith("Verder genoemd")), "")
     assert "schoolfotograaf" in rest and "meneer" not in rest and "donderdag" not in rest, topics
+
+
+def test_a_misheard_noun_is_no_topic_and_a_salient_noun_cites_a_segment_that_holds_it():
+    from transkript_kernel.transcript import Word
+
+    turns = OPENING + [("ouder", "Sem praat thuis veel over de schoolfotograaf en de wevroeger."),
+                       ("docent", "De schoolfotograaf komt in maart. Die wevroeger ken ik niet.")]
+    sp = {"S1": Speaker("Meester Joost", "docent"), "S2": Speaker("vader van Sem", "ouder")}
+    segs = [Segment(i, 6.0 * i, 6.0 * i + 5, text, "S1" if who == "docent" else "S2")
+            for i, (who, text) in enumerate(turns)]
+    for seg in segs:  # recognised: every word sure, except the misheard one
+        seg.words = [Word(seg.start + k * 0.3, seg.start + k * 0.3 + 0.25, w,
+                          0.1 if "wevroeger" in w else 0.99) for k, w in enumerate(seg.text.split())]
+    transcript = Transcript("nl", 6.0 * len(segs), segs, sp)
+    rest = next(t for t in summarize(transcript).topics if t.text.startswith("Verder genoemd"))
+    assert "schoolfotograaf" in rest.text and "wevroeger" not in rest.text
+    assert all("schoolfotograaf" in segs[i].text for i in rest.evidence)

@@ -75,9 +75,14 @@ def _subjective_spans(s: Sentence, cache: dict[int, list[tuple[int, int]]]) -> l
 
 
 def _salient(an: Analyser, covered: set[str], n: int = 4) -> list[tuple[str, list[int]]]:
-    """Content nouns said in at least two segments that no lexicon topic covers."""
+    """Content nouns said in at least two segments that no lexicon topic covers. Each cites the first segment
+    that holds it (so the word is in its evidence); a word the recogniser was unsure of is skipped (a misheard
+    'wevroeger' is no topic)."""
+    from . import doubtful_share
+
     where: dict[str, set[int]] = {}
     plain = _not_salient(an.language)
+    seg_words = {seg.id: set(words_of(seg.text)) for seg in an.transcript.segments}
     for i, s in enumerate(an.sentences):
         if an.meta[i]:
             continue
@@ -85,8 +90,9 @@ def _salient(an: Analyser, covered: set[str], n: int = 4) -> list[tuple[str, lis
             w = t.lower()
             if (noun and len(w) >= 5 and re.fullmatch(r"[a-zà-ÿ-]+", w) and w not in an.c.stopwords
                     and w not in plain and w not in covered and t not in an.names and not _verbish(an, w)):
-                where.setdefault(w, set()).update(s.segment_ids)
-    ranked = sorted(((w, ids) for w, ids in where.items() if len(ids) >= 2), key=lambda x: (-len(x[1]), x[0]))
+                where.setdefault(w, set()).update(k for k in s.segment_ids if w in seg_words.get(k, ()))
+    ranked = sorted(((w, ids) for w, ids in where.items() if len(ids) >= 2 and not doubtful_share(an, ids, w)),
+                    key=lambda x: (-len(x[1]), x[0]))
     return [(w, sorted(ids)[:1]) for w, ids in ranked[:n]]  # cite where first said: a pointer, not coverage
 
 
