@@ -8,6 +8,7 @@ from .actions import SIDE, Candidate, candidate
 from .phrasing import strip_particles, words_of
 from ..sentences import Sentence
 from .analyser import Analyser
+from .reference import antecedent, object_pronouns
 
 
 
@@ -113,13 +114,11 @@ def resolve(an: Analyser, cands: list[Candidate]) -> list[Candidate]:
         if cd.dropped or cd.sentence.index == 0 or not FRONTED:
             continue
         _resolve_fronted(an, cd)
-    # pronoun objects ('Ik bespreek die elke maandag') name what they point back to
+    # pronoun objects ('Ik bespreek die elke maandag', 'Ik scan hem vanavond in') name what they point back to
     for cd in cands:
         if cd.dropped or cd.sentence.index == 0:
             continue
-        prev = an.sentences[cd.sentence.index - 1]
-        if prev.turn == cd.sentence.turn:
-            cd.text = _resolve_demonstrative(an, cd.text, prev)
+        _resolve_objects(an, cd)
     kept = [cd for cd in cands if not cd.dropped]
     return _dedupe(an, kept)
 
@@ -204,16 +203,20 @@ def _resolve_fronted(an: Analyser, cd: Candidate) -> None:
     prev = an.sentences[s.index - 1]
     if prev.turn != s.turn and (not an.speaker_info or prev.speaker == s.speaker):
         return
-    if an.is_ack(prev) or an.meta[prev.index]:
+    if an.meta[prev.index]:
         return
-    np = _noun_phrase(an, prev.text)
+    np = None if an.is_ack(prev) else _noun_phrase(an, prev.text)
+    source = prev
     if not np:
-        return
-    if prev.speaker != s.speaker and set(words_of(np)) & OWN_POSSESSIVES:
+        found = antecedent(an, s.index, first.token)
+        if found is None:
+            return
+        np, _noun, source = found
+    if source.speaker != s.speaker and set(words_of(np)) & OWN_POSSESSIVES:
         return
     np = np[:1].upper() + np[1:]
     cd.text = text[:len(text) - len(lead)] + np + lead[len(first.token):]
-    cd.evidence = sorted(set(cd.evidence) | set(prev.segment_ids))
+    cd.evidence = sorted(set(cd.evidence) | set(source.segment_ids))
 
 
 def _noun_phrase(an: Analyser, text: str) -> str | None:
@@ -245,21 +248,18 @@ def _noun_phrase(an: Analyser, text: str) -> str | None:
     return None
 
 
-def _resolve_demonstrative(an: Analyser, text: str, prev: Sentence) -> str:
-    toks = words_of(text)
-    closed = {"ik", "je", "u", "hij", "ze", "zij", "we", "wij", "de", "het", "een", "er", "haar", "hem", "hun", "zijn",
-              "dit", "dat", "i", "you", "he", "she", "we", "they", "the", "a", "an"}
-    dem = [w for k, w in enumerate(toks[:4]) if w in ("die", "deze", "them", "it")
-           or (w in ("dat", "that") and k > 0 and k + 1 < len(toks) and toks[k + 1] not in closed)]
-    if not dem:
-        return text
-    np = re.search(r"\b(?:een|de|het|a|an|the) (?:[\w-]+e )?([\w-]{4,})\b", prev.text)
-    if not np:
-        return text
-    noun = np.group(1).split()[-1]
-    if noun.lower() in an.c.stopwords:
-        return text
-    return re.sub(rf"\b{dem[0]}\b", f"{dem[0]} ({noun})", text, count=1, flags=re.I)
+def _resolve_objects(an: Analyser, cd: Candidate) -> None:
+    """'Ik scan hem vanavond in' -> 'Ik scan hem (verklaring) vanavond in': an object pronoun of a handling verb
+    names the thing it points back to (``reference.antecedent``) in brackets; that sentence joins the evidence."""
+    for pronoun in object_pronouns(an, cd.text)[:1]:
+        found = antecedent(an, cd.sentence.index, pronoun)
+        if found is None:
+            continue
+        _np, noun, source = found
+        if noun.lower() in cd.text.lower():
+            continue
+        cd.text = re.sub(rf"\b({re.escape(pronoun)})\b", rf"\1 ({noun})", cd.text, count=1, flags=re.I)
+        cd.evidence = sorted(set(cd.evidence) | set(source.segment_ids))
 
 
 def _dedupe(an: Analyser, cands: list[Candidate]) -> list[Candidate]:

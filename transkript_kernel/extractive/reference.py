@@ -1,0 +1,131 @@
+"""What a pronoun in an agreement points back to: 'Die vraag ik opnieuw aan bij de conciërge' after 'De kluiscode.',
+'Ik scan hem vanavond in' after 'een verklaring van de diabetesverpleegkundige'.
+
+Why: people name the thing once and then say 'die', 'dat', 'hem'; an item that keeps only the pronoun tells the
+parent nothing ('Die vraagt de leerkracht aan') and misses what was agreed. The antecedent is the most recent
+noun of the right grammatical gender (HanTa's CGN tags: 'die/deze/hem' a common-gender or plural noun, 'dat/dit/
+het' a neuter one, object 'ze' a plural one) in the few sentences before, passing over sentences that only hold
+pronouns themselves ('Die heb ik thuis, in de map.' is skipped for what it points to), people, names, and words too
+common to name a thing (wordfreq's Zipf above COMMON: 'dag', 'tijd', 'keer').
+"""
+from __future__ import annotations
+
+from .analyser import Analyser
+from .language import Word, analysis, lemma
+
+#: How far back (in sentences) an antecedent may be.
+LOOKBACK = 4
+#: Nouns this frequent in general Dutch/English (wordfreq Zipf) name no particular thing.
+COMMON = 5.3
+#: Nouns for people: a pronoun about a thing never points back to them.
+PERSONS = {"kind", "kinderen", "jongen", "jongens", "meisje", "meisjes", "leerling", "leerlingen", "ouder", "ouders",
+           "moeder", "vader", "juf", "meester", "docent", "docenten", "mentor", "leerkracht", "collega", "broer",
+           "zus", "oma", "opa", "man", "vrouw", "mevrouw", "meneer", "tante", "oom", "neef", "nicht", "vriend",
+           "vriendin", "vriendinnen", "vrienden", "klasgenoot", "klasgenoten", "mensen", "begeleider", "tolk",
+           "child", "children", "boy", "boys", "girl", "girls", "pupil", "pupils", "parent", "parents", "mother",
+           "father", "teacher", "teachers", "mentor", "colleague", "brother", "sister", "friend", "friends", "people",
+           "man", "woman", "mum", "dad", "grandma", "grandpa"}
+#: Which pronoun wants which noun: 'zijd' (de-word), 'onz' (het-word), 'mv' (plural).
+WANTS = {"die": ("zijd", "mv"), "deze": ("zijd", "mv"), "hem": ("zijd",), "dat": ("onz",), "dit": ("onz",),
+         "het": ("onz",), "ze": ("mv",), "it": ("ev",), "that": ("ev",), "them": ("mv",), "those": ("mv",)}
+
+
+def _gender(w: Word) -> str | None:
+    """'zijd', 'onz' or 'mv' of a common noun (CGN tag); English 'ev'/'mv' (C5 NN1/NN2); None for anything else."""
+    tag = w.tag
+    if tag.startswith("N(soort"):
+        if ",mv" in tag:
+            return "mv"
+        return "onz" if ",onz" in tag else "zijd"
+    if tag.startswith("NN"):
+        return "mv" if tag == "NN2" else "ev"
+    return None
+
+
+def _thing(w: Word, language: str) -> bool:
+    low = w.token.lower()
+    if low in PERSONS or lemma(low, language) in PERSONS or len(low) < 3:
+        return False
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return True
+    return zipf_frequency(low, language) <= COMMON
+
+
+def noun_phrase(words: list[Word], i: int) -> str:
+    """The noun at ``i`` with its determiner and adjectives ('het onderwijskundig rapport'); a bare noun gets
+    the article of its gender ('screenshots' -> 'de screenshots')."""
+    start = i
+    while start > 0 and (words[start - 1].pos in ("ADJ", "LID") or words[start - 1].tag.startswith(
+            ("VNW(aanw,det", "VNW(bez", "VNW(onbep,det", "TW", "DPS", "AT0", "DT0", "AJ"))):
+        start -= 1
+    phrase = " ".join(w.token for w in words[start:i + 1])
+    if start == i:
+        g = _gender(words[i])
+        article = {"onz": "het", "zijd": "de", "mv": "de", "ev": "the"}.get(g, "")
+        phrase = f"{article} {phrase}".strip()
+    return phrase
+
+
+def antecedent(an: Analyser, index: int, pronoun: str):
+    """(noun phrase, head noun, sentence) that ``pronoun`` in sentence ``index`` points back to, or None."""
+    wants = WANTS.get(pronoun.lower())
+    if not wants:
+        return None
+    for k in range(index - 1, max(-1, index - 1 - LOOKBACK), -1):
+        s = an.sentences[k]
+        if an.meta[k]:
+            return None
+        a = analysis(s.text, an.language)
+        if a is None:
+            return None
+        ws = list(a.words)
+        nouns = [j for j, w in enumerate(ws) if _gender(w) is not None]
+        if not nouns:
+            continue  # 'Ik heb er wel twintig.', 'Die heb ik thuis.': look further back
+        fits = [j for j in nouns if _gender(ws[j]) in wants and _thing(ws[j], an.language)]
+        if fits:
+            j = fits[-1]
+            return noun_phrase(ws, j), ws[j].token, s
+        if any(_thing(ws[j], an.language) for j in nouns):
+            return None  # the nearest thing named does not fit the pronoun: do not guess further back
+    return None
+
+
+#: Verbs (lemmas) whose object is a thing handed, written or arranged: only with them does an object 'hem/ze/het'
+#: stand for a thing ('Ik scan hem in') rather than for the pupil ('Ik bel hem').
+OBJECT_VERBS = {"scannen", "inscannen", "mailen", "sturen", "opsturen", "doorsturen", "meegeven", "meenemen", "invullen",
+                "ondertekenen", "tekenen", "opzoeken", "inleveren", "brengen", "printen", "uitprinten", "lezen",
+                "doorlezen", "bekijken", "afmaken", "maken", "opstellen", "samenstellen", "aanvragen", "bewaren",
+                "kopen", "regelen", "opschrijven", "ophangen", "leggen", "zetten", "delen", "doorgeven", "bespreken",
+                "scan", "email", "send", "forward", "sign", "fill", "print", "read", "bring", "finish", "write",
+                "share", "check"}
+SUBJECTS = {"ik", "we", "wij", "u", "je", "jij", "jullie", "i", "we", "you"}
+
+
+def object_pronouns(an: Analyser, text: str) -> list[str]:
+    """The pronouns in ``text`` that stand for a thing as the object of a handling verb, in order ('Ik scan hem
+    vanavond in en mail hem naar u' -> ['hem']). A determiner 'die' ('die jongens') is none; neither is a pronoun
+    in a clause without a person as subject."""
+    a = analysis(text, an.language)
+    if a is None:
+        return []
+    ws = list(a.words)
+    low = [w.token.lower() for w in ws]
+    if not set(low) & SUBJECTS:
+        return []
+    if not any(w.pos == "WW" and (w.lemma.lower() in OBJECT_VERBS or lemma(w.token, an.language) in OBJECT_VERBS
+                                  or any(w.lemma.lower().endswith(v) for v in ("sturen", "geven", "nemen")))
+               for w in ws):
+        return []
+    out = []
+    for k, w in enumerate(ws):
+        if low[k] not in WANTS or low[k] in out or "det" in w.tag or w.tag.startswith(("DT0", "AT0")):
+            continue
+        if low[k] in ("dat", "that", "this") and k > 0:
+            continue  # after the first word 'dat' opens a clause ('ik zorg dat ...')
+        if low[k] in ("het", "it") and k + 1 < len(ws) and ws[k + 1].finite:
+            continue  # 'het gaat', 'it is': no object
+        out.append(low[k])
+    return out
