@@ -18,6 +18,7 @@ from .analyser import Analyser
 from .broad import broad_candidates
 from .concerns import concerns
 from .grounding import evidence_text, misrendered, quote, unchecked
+from .language import analysis
 from .scoring import features, probability, threshold
 from .rendering import render_action
 from .topics import topics
@@ -25,6 +26,13 @@ from .topics import topics
 
 def summarise(transcript, language: str | None = None, **_options) -> Summary:
     """The backend entry (see ``summarize.BACKENDS``): topics, concerns and actions of ``transcript``."""
+    try:
+        return _summarise(transcript, language)
+    finally:
+        analysis.cache_clear()  # tagged sentences are cached per summary only: no conversation's words linger
+
+
+def _summarise(transcript, language: str | None) -> Summary:
     an = Analyser(transcript, language)
     ruled = action_candidates(an)
     broad = broad_candidates(an, {cd.sentence.index for cd in ruled}) if BROAD else []

@@ -104,7 +104,7 @@ class Analysis:
         return not (nxt and nxt.subject_pronoun)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
 def _tagger(language: str):
     try:
         from HanTa import HanoverTagger as ht
@@ -121,8 +121,10 @@ def available(language: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def analysis(text: str, language: str) -> Analysis | None:
-    """The tagged sentence, or None when no tagger is installed for ``language``."""
+    """The tagged sentence, or None when no tagger is installed for ``language``. Cached: the parts of the
+    summariser ask about the same sentence several times (candidates, antecedents, the verb check)."""
     if language not in MODELS:
         return None
     tagger = _tagger(language)
