@@ -24,7 +24,7 @@ def register(subparsers) -> None:
                    help="welke split van het corpus / which split of the corpus (standaard/default dev)")
     p.add_argument("--asr", nargs="?", const="", default=None, metavar="DIR",
                    help="ASR-transcripten in plaats van perfecte / ASR fixtures instead of perfect transcripts "
-                        "(standaard/default CORPUS/asr/<split>/<id>.json)")
+                        "(standaard/default <CORPUS>_asr/<split>/<id>.json, e.g. tests/data/corpus_asr)")
     p.add_argument("--backend", choices=backends(), default="extractive")
     p.add_argument("--model-path", default=None, help="lokale modelmap of .gguf voor/for --backend transformers")
     p.add_argument("--template", default=None, help="prompt-sjabloon (.j2) voor/for --backend transformers")
@@ -62,7 +62,7 @@ def _run_corpus(args, options) -> int:
     from ..atomic import write_text
     from ..evaluation import check_precision, evaluate_corpus, with_mean
 
-    asr = None if args.asr is None else (args.asr or str(Path(args.corpus) / "asr"))
+    asr = None if args.asr is None else (args.asr or default_asr(args.corpus))
     table, hits = evaluate_corpus(args.corpus, args.split, asr=asr, backend=args.backend, scorer_dir=args.scorer,
                                   **options)
     table = with_mean(table)
@@ -79,3 +79,13 @@ def _run_corpus(args, options) -> int:
     if args.csv:
         write_text(args.csv, table.to_csv())
     return 0
+
+
+def default_asr(corpus) -> str:
+    """Where the ASR fixtures of ``corpus`` live when --asr names no folder: next to it as ``<corpus>_asr``
+    (tests/data/corpus -> tests/data/corpus_asr, as tests/corpus_asr.py writes them), else ``<corpus>/asr``."""
+    from pathlib import Path
+
+    corpus = Path(corpus)
+    sibling = corpus.with_name(corpus.name + "_asr")
+    return str(sibling if sibling.is_dir() else corpus / "asr")
