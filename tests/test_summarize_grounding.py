@@ -20,6 +20,26 @@ FILES = [p for s in SPLITS for p in sorted((CORPUS / s).glob("*.json"))] + sorte
     (Path(__file__).parent / "data" / "summary_heldout" / "conversations").glob("*.json"))
 
 
+ASR = Path(__file__).parent / "data" / "corpus_asr"
+ASR_FILES = [p for s in SPLITS for p in sorted((ASR / s).glob("*.json"))]
+
+
+@pytest.mark.parametrize("path", ASR_FILES, ids=lambda p: f"asr/{p.parent.name}/{p.stem}")
+def test_no_summary_item_from_recognised_speech_holds_a_word_nobody_said(path):
+    """The same guard on what the default recogniser made of the corpus (its fixtures): a misheard word may be
+    repeated from the evidence, never made up by the rewrite."""
+    transcript = Transcript.load(path)
+    invented = grounding.invented_words(summarize(transcript), transcript)
+    if path.parent.name == "test":
+        assert not invented, (path.stem, len(invented))
+    else:
+        assert not invented, (path.stem, invented)
+
+
+def test_the_asr_fixtures_of_dev_are_there_to_guard():
+    assert len([p for p in ASR_FILES if p.parent.name == "dev"]) >= 20
+
+
 def _talk(turns, language="nl"):
     sp = {"S1": Speaker("Juf Ilse", "docent"), "S2": Speaker("moeder van Noor", "ouder")}
     segs = [Segment(i, 5.5 * i, 5.5 * i + 5, text, "S1" if who == "docent" else "S2")
