@@ -35,10 +35,9 @@ def test_every_action_has_confidence_check_and_include():
         assert {"confidence", "check", "include"} <= set(d)
 
 
-def _recognised(unsure=(), elsewhere=()):
-    """TALK as the recogniser wrote it: every word sure (0.95) but those in ``unsure`` (0.2); ``elsewhere`` are
-    unsure words added to the first segment's word list outside what the item says."""
-    words = {i: [Word(0.1 * k, 0.1 * k + 0.1, w, 0.2 if w.strip(".") in unsure else 0.95)
+def _recognised(unsure=(), p=0.2):
+    """TALK as the recogniser wrote it: every word sure (0.95) but those in ``unsure`` (probability ``p``)."""
+    words = {i: [Word(0.1 * k, 0.1 * k + 0.1, w, p if w.strip(".") in unsure else 0.95)
                  for k, w in enumerate(text.split())] for i, (_, text) in enumerate(TALK)}
     return _talk(TALK, words)
 
@@ -53,8 +52,10 @@ def test_doubtful_words_in_the_item_lower_its_confidence_and_a_garbled_item_is_m
     assert same(summarize(_recognised())).confidence == first.confidence  # sure words: no change
     one = same(summarize(_recognised({"vrijdag"})))
     assert one.confidence < first.confidence
-    garbled = same(summarize(_recognised({"vrijdag", "bel", "toets", "Noor", "schooltijd"})))
+    garbled = same(summarize(_recognised({"vrijdag", "bel", "toets", "Noor", "schooltijd"}, p=0.05)))
     assert garbled.check and not garbled.include and garbled.confidence < one.confidence
+    barely = same(summarize(_recognised({"vrijdag"}, p=0.45)))  # just under the doubt threshold: counts less
+    assert one.confidence < barely.confidence < first.confidence
 
 
 def test_unsure_words_outside_the_item_do_not_mark_it():

@@ -96,7 +96,9 @@ NO_CUT_AFTER = {"dat", "als", "of", "omdat", "want", "wat", "hoe", "zodat", "wan
                 "to", "for", "with", "of", "dan"}
 #: Words that open a verb-second clause in front of the finite verb ('dan doen we', 'die geef ik').
 V2_OPENERS = {"dan", "daar", "daarom", "daarna", "daarnaast", "nu", "straks", "morgen", "thuis", "dat", "die",
-              "dit", "deze", "verder", "ook", "nou", "then", "so", "now"}
+              "dit", "deze", "verder", "ook", "nou", "misschien", "then", "so", "now", "maybe"}
+#: 'het' opening a clause with one of these verbs ('... het zou helpen als u ...', 'het is belangrijk dat ...').
+IT_VERBS = {"zou", "is", "lijkt", "helpt", "wordt", "would", "is", "helps"}
 CONJUNCTIONS = {"en", "maar", "and", "but"}
 CONDITIONS = {"als", "wanneer", "zodra", "mocht", "indien", "if", "when", "once", "unless"}
 
@@ -113,11 +115,13 @@ def clause_cuts(words: list[tuple[str, bool]]) -> list[int]:
     for k in range(2, len(words) - 1):
         start = k - 1 if low[k - 1] in CONJUNCTIONS else k  # '... , en ik ga ...': the 'en' opens the clause
         prev = low[start - 1]
-        if start < 2 or prev in NO_CUT_AFTER or fin[start - 1]:
-            continue
+        if start < 2 or prev in NO_CUT_AFTER or (fin[start - 1] and start == k):
+            continue  # after a finite verb only with 'en/maar' between ('... naar bed gaat en misschien kunt u')
         if low[k] in SUBJECT_PRONOUNS and fin[k + 1]:
             cuts.append(start)
         elif low[k] in V2_OPENERS and fin[k + 1] and k + 2 < len(words) and low[k + 2] in SUBJECT_PRONOUNS:
+            cuts.append(start)
+        elif low[k] in ("het", "it") and low[k + 1] in IT_VERBS:
             cuts.append(start)
     out, start = [], 0
     for k in cuts:

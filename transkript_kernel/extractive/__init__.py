@@ -42,6 +42,8 @@ def _summarise(transcript, language: str | None) -> Summary:
     for cd in cands:
         action = grounded_action(an, cd, render_action(an, cd))
         if action is not None:
+            if _recognised(an, set(action.evidence)):
+                action.text = shortened(action.text)
             judge(an, cd, action)
             actions.append(action)
     return Summary(language=an.language, backend="extractive", topics=topics(an, action_sentences),
@@ -66,6 +68,32 @@ def grounded_action(an: Analyser, cd, action):
     if action.due and unchecked(action.due, said, an.language):
         action.due = None
     return action
+
+
+#: An item from recognised speech longer than this many words loses its last clauses (';' pieces, then ',').
+MAX_WORDS = 30
+
+
+def shortened(text: str, limit: int = MAX_WORDS) -> str:
+    """``text`` cut back to at most ``limit`` words at clause boundaries, keeping at least its first clause:
+    recognised speech runs sentences together, and a parent reads a short line ('Leerkracht: "Ik bel u
+    vrijdag, ..."' keeps its closing quote). Items stay short: at most 15 words on average (issue 10). Only for
+    recognised speech: a typed sentence that long is one the speaker meant (cutting it lost agreements on dev)."""
+    import re
+
+    def count(t: str) -> int:
+        return len(re.findall(r"\w+", t))
+
+    if count(text) <= limit:
+        return text
+    quoted = re.match(r'^([^":]{1,20}: ")(.*?)([.?!]?)"$', text)
+    head, body, end = (quoted.group(1), quoted.group(2), (quoted.group(3) or ".") + '"') if quoted else ("", text, "")
+    for sep in ("; ", ", "):
+        parts = body.split(sep)
+        while len(parts) > 1 and count(head + sep.join(parts)) > limit:
+            parts.pop()
+        body = sep.join(parts)
+    return head + body.rstrip(" ,;") + end
 
 
 def doubtful_words(an: Analyser, ids, text: str | None = None) -> bool:
@@ -94,11 +122,12 @@ def _marks(an: Analyser) -> list:
 
 
 def doubtful_share(an: Analyser, ids, text: str) -> float:
-    """The share of the item's own content words that the shared doubt marks in its evidence (``doubt.marks``:
-    the recogniser's word probability below ``doubt.THRESHOLD``, or a recognised word no dictionary knows and no
-    name explains). Only the words the reader gets count, and only content words: on real recogniser output
-    nearly every segment holds some unsure word (a 'de', a filler, a name), so marking an item for any of them
-    marked every item (the public recordings lost every action). Only segments the recogniser wrote (with a
+    """How much of the item's own content the shared doubt marks in its evidence (``doubt.marks``): each content
+    word the doubt marks counts by how unsure the recogniser was (1 - its word probability; a recognised word
+    no dictionary knows and no name explains counts half: it may be a misspelling of the right word), divided by
+    the number of content words. Only the words the reader gets count, and only content words: on real recogniser
+    output nearly every segment holds some unsure word (a 'de', a filler, a name), so marking an item for any of
+    them marked every item (the public recordings lost every action). Only segments the recogniser wrote (with a
     word list) can hold doubt: a typed reference transcript has none, so a name or a brand in it never marks an
     item 'controleer'."""
     from .. import doubt
@@ -106,10 +135,14 @@ def doubtful_share(an: Analyser, ids, text: str) -> float:
     wanted = set(ids)
     if not _recognised(an, wanted):
         return 0.0
-    cited = {m.word.casefold() for m in _marks(an) if m.segment_id in wanted}
+    cited: dict[str, float] = {}
+    for m in _marks(an):
+        if m.segment_id in wanted:
+            weight = 1.0 - m.probability if m.reason == "probability" and m.probability is not None else 0.5
+            cited[m.word.casefold()] = max(weight, cited.get(m.word.casefold(), 0.0))
     content = [w for w in (doubt.bare(t).casefold() for t in doubt.tokens(text))
                if w and w not in an.c.stopwords and any(ch.isalpha() for ch in w)]
-    return sum(w in cited for w in content) / len(content) if content else 0.0
+    return sum(cited.get(w, 0.0) for w in content) / len(content) if content else 0.0
 
 
 def judge(an: Analyser, cd, action) -> None:

@@ -53,6 +53,15 @@ def _thing(w: Word, language: str) -> bool:
     return zipf_frequency(low, language) <= COMMON
 
 
+def _in_pp(words: list[Word], i: int) -> bool:
+    """Is the noun at ``i`` inside a prepositional phrase (a preposition opens its phrase)?"""
+    k = i - 1
+    while k >= 0 and (words[k].pos in ("ADJ", "LID", "TW") or words[k].tag.startswith(("VNW(aanw,det", "VNW(bez",
+                                                                                          "VNW(onbep,det"))):
+        k -= 1
+    return k >= 0 and words[k].pos == "VZ"
+
+
 def noun_phrase(words: list[Word], i: int) -> str:
     """The noun at ``i`` with its determiner and adjectives ('het onderwijskundig rapport'); a bare noun gets
     the article of its gender ('screenshots' -> 'de screenshots')."""
@@ -86,7 +95,10 @@ def antecedent(an: Analyser, index: int, pronoun: str):
             continue  # 'Ik heb er wel twintig.', 'Die heb ik thuis.': look further back
         fits = [j for j in nouns if _gender(ws[j]) in wants and _thing(ws[j], an.language)]
         if fits:
-            j = fits[-1]
+            # an object or subject is what gets taken up again, rather than a noun in a prepositional phrase
+            # ('een weekplanning bijhoudt in de agenda' -> 'die' is the weekplanning)
+            free = [j for j in fits if not _in_pp(ws, j)]
+            j = (free or fits)[-1]
             return noun_phrase(ws, j), ws[j].token, s
         if any(_thing(ws[j], an.language) for j in nouns):
             return None  # the nearest thing named does not fit the pronoun: do not guess further back
@@ -121,8 +133,13 @@ def object_pronouns(an: Analyser, text: str) -> list[str]:
         return []
     out = []
     for k, w in enumerate(ws):
-        if low[k] not in WANTS or low[k] in out or "det" in w.tag or w.tag.startswith(("DT0", "AT0")):
+        if low[k] not in WANTS or low[k] in out:
             continue
+        nxt = ws[k + 1] if k + 1 < len(ws) else None
+        if ("det" in w.tag or w.tag.startswith(("DT0", "AT0"))) and nxt is not None and nxt.pos in ("N", "ADJ"):
+            continue  # a determiner ('die jongens'); the tagger's 'det' before 'elke' is a pronoun after all
+        if k > 0 and ws[k - 1].pos == "VZ":
+            continue  # 'met hem': a person, not the thing handled
         if low[k] in ("dat", "that", "this") and k > 0:
             continue  # after the first word 'dat' opens a clause ('ik zorg dat ...')
         if low[k] in ("het", "it") and k + 1 < len(ws) and ws[k + 1].finite:

@@ -185,7 +185,7 @@ def third_person(an: Analyser, clause: str, s: Sentence, owner: str | None = Non
                         out[k - 1] = nl_1sg_to_3sg(toks[k - 1])
                     continue
                 if 0 <= vi < len(toks):
-                    out[vi] = nl_1sg_to_3sg(toks[vi])
+                    out[vi] = _third_singular(an, toks, vi)
                     # a second verb coordinated with 'en': 'houd ... bij en stuur u ...'
                     for j in range(vi + 1, len(toks) - 1):
                         if low[j] == "en" and low[j + 1] not in an.c.first_singular and \
@@ -243,6 +243,26 @@ def third_person(an: Analyser, clause: str, s: Sentence, owner: str | None = Non
                 out[i - 1] = nl_1sg_to_3sg(toks[i - 1])
     text = _join(out)
     return _cap_first(text)
+
+
+def _third_singular(an: Analyser, toks: list[str], k: int) -> str:
+    """The third person of the first-person verb ``toks[k]`` ('stuur' -> 'stuurt'). A recogniser's misspelt form
+    ('besprek' for 'bespreek') gives no word ('besprekt'): then the form is made from the verb's lemma by the
+    tagger ('bespreken' -> 'bespreekt') when the dictionary knows that one."""
+    from .grounding import _dictionary
+    from .language import analysis
+
+    plain = nl_1sg_to_3sg(toks[k])
+    dictionary = _dictionary(an.language)
+    if dictionary is None or dictionary.known(plain):
+        return plain
+    a = analysis(" ".join(toks), an.language)
+    if a is None or len(a.words) != len(toks) or a.words[k].pos != "WW":
+        return plain
+    other = nl_plural_to_3sg(a.words[k].lemma.lower())
+    if other and dictionary.known(other):
+        return other[:1].upper() + other[1:] if toks[k][:1].isupper() else other
+    return plain
 
 
 def _verb_at(an: Analyser, toks: list[str], k: int) -> bool:
