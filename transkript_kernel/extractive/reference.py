@@ -42,9 +42,16 @@ def _gender(w: Word) -> str | None:
     return None
 
 
+#: Nouns of time: 'elke avond', 'deze week' name when, never the thing a pronoun stands for.
+TIMES = {"dag", "dagen", "week", "weken", "weekend", "avond", "avonden", "ochtend", "ochtenden", "middag", "nacht",
+         "maand", "maanden", "jaar", "uur", "uren", "keer", "minuut", "minuten", "kwartier", "vakantie", "pauze",
+         "moment", "day", "days", "week", "weeks", "weekend", "evening", "morning", "afternoon", "night", "month",
+         "year", "hour", "hours", "time", "times", "minute", "minutes", "holiday", "break"}
+
+
 def _thing(w: Word, language: str) -> bool:
     low = w.token.lower()
-    if low in PERSONS or lemma(low, language) in PERSONS or len(low) < 3:
+    if low in PERSONS or lemma(low, language) in PERSONS or low in TIMES or len(low) < 3:
         return False
     try:
         from wordfreq import zipf_frequency
@@ -114,12 +121,15 @@ OBJECT_VERBS = {"scannen", "inscannen", "mailen", "sturen", "opsturen", "doorstu
                 "scan", "email", "send", "forward", "sign", "fill", "print", "read", "bring", "finish", "write",
                 "share", "check"}
 SUBJECTS = {"ik", "we", "wij", "u", "je", "jij", "jullie", "i", "we", "you"}
+CAUSATIVE = {"laat", "laten", "let", "lets"}
 
 
 def object_pronouns(an: Analyser, text: str) -> list[str]:
     """The pronouns in ``text`` that stand for a thing as the object of a handling verb, in order ('Ik scan hem
     vanavond in en mail hem naar u' -> ['hem']). A determiner 'die' ('die jongens') is none; neither is a pronoun
-    in a clause without a person as subject."""
+    in a clause without a person as subject; English is left alone."""
+    if an.language != "nl":
+        return []  # English 'it' is as often no object at all ('it would help', 'check it out')
     a = analysis(text, an.language)
     if a is None:
         return []
@@ -131,17 +141,24 @@ def object_pronouns(an: Analyser, text: str) -> list[str]:
                                   or any(w.lemma.lower().endswith(v) for v in ("sturen", "geven", "nemen")))
                for w in ws):
         return []
+    if set(low) & CAUSATIVE:
+        return []  # 'ik laat hem extra lezen': the object of 'laten' is a person
     out = []
     for k, w in enumerate(ws):
         if low[k] not in WANTS or low[k] in out:
             continue
+        if any(_gender(x) and _thing(x, an.language) and not _in_pp(ws, j) for j, x in enumerate(ws[k + 1:], k + 1)):
+            continue  # 'ik geef hem een leesboekje mee': another object follows, so 'hem' is the one receiving
+        if low[k] in ("dat", "die", "that") and k > 0 and ws[k - 1].pos == "N":
+            continue  # 'een rustig meisje dat ...': a relative pronoun
         nxt = ws[k + 1] if k + 1 < len(ws) else None
         if ("det" in w.tag or w.tag.startswith(("DT0", "AT0"))) and nxt is not None and nxt.pos in ("N", "ADJ"):
             continue  # a determiner ('die jongens'); the tagger's 'det' before 'elke' is a pronoun after all
         if k > 0 and ws[k - 1].pos == "VZ":
             continue  # 'met hem': a person, not the thing handled
-        if low[k] in ("dat", "that", "this") and k > 0:
-            continue  # after the first word 'dat' opens a clause ('ik zorg dat ...')
+        if low[k] in ("dat", "that") and k > 0 and nxt is not None and (
+                nxt.subject_pronoun or nxt.pos in ("LID", "N", "VNW") or nxt.token.lower() in SUBJECTS):
+            continue  # 'ik zorg dat ik/de/hij ...': 'dat' opens a clause; 'wil dat ondertekend terugsturen' not
         if low[k] in ("het", "it") and k + 1 < len(ws) and ws[k + 1].finite:
             continue  # 'het gaat', 'it is': no object
         out.append(low[k])
