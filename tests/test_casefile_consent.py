@@ -303,3 +303,21 @@ def test_without_a_manifest_links_out_of_the_folder_are_refused(tmp_path):
     assert "outside the input folder" in outside[0].skip_reason[1]
     assert all(it.skip_reason is None for it in items if it.file.parent == src.resolve())
     assert len(by_name) == 3
+
+
+def test_a_withdrawn_recording_is_refused_in_any_new_conversation(tmp_path):
+    """The app's upload and `import` go through Archive.import_recording: after a withdrawal the same recording
+    (same SHA-256) is not taken in again, not even into a fresh conversation with consent given."""
+    archive = open_archive()
+    source = fake_audio(tmp_path / "opname.wav", seed=7)
+    first = new_conversation(archive)
+    archive.import_recording(first.id, source)
+    archive.withdraw_consent(first.id)
+    second = new_conversation(archive)
+    with pytest.raises(ConsentRefusedError):
+        archive.import_recording(second.id, source)
+    assert archive.get(second.id).recording is None
+    assert [f for f in all_files(archive.data_dir) if second.id in str(f)] == []
+    other = fake_audio(tmp_path / "andere.wav", seed=8)  # another recording is still welcome
+    archive.import_recording(second.id, other)
+    assert archive.check() == []

@@ -491,7 +491,8 @@ class Archive:
     # --- the recording --------------------------------------------------------------------------------------
     def import_recording(self, conversation_id: str, path: str | os.PathLike, *, actor: str | None = None) -> Path:
         """Copy a recording into the case file (the source is left alone). Refused without consent; the same
-        file (same SHA-256) is refused a second time, here or in any other conversation."""
+        file (same SHA-256) is refused a second time, here or in any other conversation, and for good once its
+        consent was withdrawn (the app's upload, `import` and a batch alike)."""
         conv = self.get(conversation_id)
         consent_mod.require_recording_allowed(conv, "import")
         src = Path(path)
@@ -522,6 +523,10 @@ class Archive:
         def commit(conn):
             current = self.get(conversation_id)  # re-read under the write lock: consent or a rival import
             consent_mod.require_recording_allowed(current, "import")
+            if self.recording_withdrawn(digest["sha"]):  # the parents' last word, whichever face imports it
+                raise ConsentRefusedError(
+                    "De ouders hebben hun toestemming voor deze opname ingetrokken: ze wordt niet opnieuw opgenomen.",
+                    "The parents withdrew their consent for this recording: it is not taken in again.")
             self._refuse_duplicate(current, digest["sha"])
             conn.execute("UPDATE conversations SET recording = ?, recording_sha256 = ?, recording_deleted_at = NULL"
                          " WHERE id = ?", (self._rel(target), digest["sha"], conversation_id))
