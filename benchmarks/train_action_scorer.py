@@ -85,17 +85,25 @@ def figures(probs, rows, convs, t):
 def best_threshold(probs, rows, convs, rule="recall"):
     """rule 'recall': the highest threshold whose recall stays within RECALL_COST of all proposals' recall on
     train (the mark removes what is probably noise, not agreements). rule 'f1': the threshold with the best F1
-    of mean recall and precision (a missed agreement and a wrong line weigh the same)."""
+    of mean recall and precision (a missed agreement and a wrong line weigh the same), F1 smoothed over
+    neighbouring thresholds (+-SMOOTH) so one train item more or less does not move the threshold."""
     full, _ = figures(probs, rows, convs, 0.0)
-    best, best_f1 = (0.0, full, 0.0), -1.0
-    for t in [x / 100 for x in range(5, 96)]:
-        recall, precision = figures(probs, rows, convs, t)
+    grid = [x / 100 for x in range(5, 96)]
+    seen = [(t, *figures(probs, rows, convs, t)) for t in grid]
+    best = (0.0, full, 0.0)
+    for t, recall, precision in seen:
         if rule == "recall" and recall >= full - RECALL_COST:
             best = (t, recall, precision)
-        f1 = 2 * recall * precision / max(1e-9, recall + precision)
-        if rule == "f1" and f1 > best_f1:
-            best, best_f1 = (t, recall, precision), f1
+    if rule == "f1":
+        f1 = [2 * r * p / max(1e-9, r + p) for _t, r, p in seen]
+        smooth = [sum(f1[max(0, i - SMOOTH):i + SMOOTH + 1]) / len(f1[max(0, i - SMOOTH):i + SMOOTH + 1])
+                  for i in range(len(f1))]
+        i = max(range(len(seen)), key=lambda k: smooth[k])
+        best = seen[i]
     return best
+
+
+SMOOTH = 3  # thresholds (of 0.01) on each side averaged into a threshold's F1
 
 
 def out_of_fold(X, y, rows, l2=0.05):

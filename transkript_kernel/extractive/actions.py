@@ -208,6 +208,11 @@ def action_candidates(an: Analyser) -> list[Candidate]:
         announced, text = led != text or _announced(an, s), led
         low = text.lower().rstrip(".!?")
         that = THAT.get(an.language)
+        todo = _announced_todo(an, s, text) if announced and led != strip_particles(s.text.strip(), c) else None
+        if todo is not None:
+            # 'Wat ik in elk geval moet doen: het onderwijskundig rapport opstellen en naar de school sturen'
+            out.append(candidate(an, s, todo[0], todo[1], "commitment"))
+            continue
         if announced and not s.question and words_of(low)[:1] == [that] and len(words_of(low)) >= 4:
             # 'Wat ik wel zou willen: dat je elke woensdag even bij mij langskomt': the wish is the proposal
             from .language import verb_second
@@ -325,6 +330,26 @@ def _announced(an: Analyser, s: Sentence) -> bool:
         return False
     wh = set(an.c.raw.get("wh_words", [])) | {"what"}
     return words[0] in wh and words[-1] in ANNOUNCE_VERBS or bool(set(words) & ANNOUNCE_NOUNS)
+
+
+def _announced_todo(an: Analyser, s: Sentence, rest: str):
+    """(text, owner) when an announcement before a colon is followed by what to do without a subject, a to-do
+    line of infinitives ('Wat ik moet doen: het rapport opstellen en naar de school sturen'); the owner is the
+    announcement's subject (ik: the speaker; we: the school or both)."""
+    from .language import analysis
+
+    lead = words_of(s.text.split(":", 1)[0])
+    a = analysis(rest, an.language)
+    if an.language != "nl" or a is None or len(words_of(rest)) < 3 or a.finite:
+        return None
+    content = [w for w in a.words if w.pos != "LET"]
+    if not content or not content[-1].infinitive:
+        return None
+    if set(lead) & an.c.first_singular:
+        return rest, speaking_for(an.role(s))
+    if set(lead) & an.c.first_plural:
+        return rest, _we_owner(an, s, s.lower)
+    return None
 
 
 def _that_owner(an: Analyser, body: str, s: Sentence) -> str | None:
