@@ -96,16 +96,6 @@ def shortened(text: str, limit: int = MAX_WORDS) -> str:
     return head + body.rstrip(" ,;") + end
 
 
-def doubtful_words(an: Analyser, ids, text: str | None = None) -> bool:
-    """Does the evidence rest on words the shared doubt marks? With ``text`` (the item as written): does the item
-    itself hold one of them (``doubtful_share`` above 0)? Without: any mark in the evidence segments at all, which
-    on real recogniser output is nearly always true (the reason actions use ``doubtful_share``)."""
-    if text is not None:
-        return doubtful_share(an, ids, text) > 0
-    wanted = set(ids)
-    return any(m.segment_id in wanted for m in _marks(an)) if _recognised(an, wanted) else False
-
-
 def _recognised(an: Analyser, ids: set) -> bool:
     """Only segments the recogniser wrote (with a word list) can hold doubt."""
     return any(seg.id in ids and getattr(seg, "words", None) for seg in an.transcript.segments)
