@@ -32,7 +32,6 @@ def _with_reference_speakers(transcript, conv_id):
     return transcript
 
 
-@pytest.mark.xfail(reason="known regression, 2026-12-02 end of session: mean action recall on the four public ASR transcripts 0.59 after the last pronoun-object change (0.64 before it; floor 0.60); issue 10 still open", strict=False)
 @pytest.mark.slow
 def test_action_recall_on_asr_transcripts(asr_transcript, tmp_path):
     figures = {}

@@ -69,6 +69,23 @@ def _in_pp(words: list[Word], i: int) -> bool:
     return k >= 0 and words[k].pos == "VZ"
 
 
+def _object_np(words: list[Word], i: int, language: str) -> bool:
+    """Is the word at ``i`` the head of an object noun phrase: a thing, outside a prepositional phrase, with an
+    article or determiner before it or plural ('een leesboekje', 'kaartjes')? A bare singular is no object of
+    its own ('elke maandag kort', or a recogniser's 'maandagkort')."""
+    w = words[i]
+    if not _gender(w) or not _thing(w, language) or _in_pp(words, i):
+        return False
+    k = i - 1
+    while k >= 0 and words[k].pos == "ADJ":
+        k -= 1
+    if k >= 0 and words[k].token.lower() in ("elke", "elk", "iedere", "ieder", "every", "each"):
+        return False  # 'elke maandag', 'iedere week': when, not what
+    determined = k >= 0 and (words[k].pos == "LID" or words[k].tag.startswith(("VNW(aanw,det", "VNW(bez",
+                                                                               "VNW(onbep,det", "TW")))
+    return determined or _gender(w) == "mv"
+
+
 def noun_phrase(words: list[Word], i: int) -> str:
     """The noun at ``i`` with its determiner and adjectives ('het onderwijskundig rapport'); a bare noun gets
     the article of its gender ('screenshots' -> 'de screenshots')."""
@@ -147,7 +164,7 @@ def object_pronouns(an: Analyser, text: str) -> list[str]:
     for k, w in enumerate(ws):
         if low[k] not in WANTS or low[k] in out:
             continue
-        if any(_gender(x) and _thing(x, an.language) and not _in_pp(ws, j) for j, x in enumerate(ws[k + 1:], k + 1)):
+        if any(_object_np(ws, j, an.language) for j in range(k + 1, len(ws))):
             continue  # 'ik geef hem een leesboekje mee': another object follows, so 'hem' is the one receiving
         if low[k] in ("dat", "die", "that") and k > 0 and ws[k - 1].pos == "N":
             continue  # 'een rustig meisje dat ...': a relative pronoun
