@@ -225,17 +225,24 @@ def action_candidates(an: Analyser) -> list[Candidate]:
             out.append(cd)
             continue
         if s.question:
-            # only requests ('Kunt u ...?', 'Could you ...?', 'Belt u mij dan?') are proposals in question form
+            # only requests ('Kunt u ...?', 'Could you ...?', 'Belt u mij dan?') and proposals put as a question
+            # ('Zou het helpen als ...?', 'Wat als jullie ...?', 'What if you ...?') are proposals in question form
             f = an.frame(low) or _verb_first_request(an, low)
-            if f and not c.concern.search(low) and (f[2] == "request" or (f[1] == "other" and f[2] == "proposal")):
+            if f and not c.concern.search(low) and (f[2] == "request" or (
+                    f[1] in ("other", "addressee", "subject") and f[2] == "proposal")):
                 m, rule = f[0], f[1]
                 body = m.group("body")
                 if f[2] == "request" and len(an.content(body)) < 2:
                     continue  # 'Kan ik thuis iets doen?' asks for advice; it is no request
-                owner = {"other": addressee(an, s), "samen": "samen",
+                owner = {"other": addressee(an, s), "addressee": addressee(an, s), "samen": "samen",
                          "speaker": an.role(s)}.get(rule)
-                out.append(candidate(an, s, text.rstrip("?"), owner, "proposal" if f[2] != "request" else
-                                           "request"))
+                if rule == "subject":
+                    owner = _subject_owner(an, body, s)
+                    owner = _we_owner(an, s, low) if owner == "samen" else owner
+                cd = candidate(an, s, text.rstrip("?"), owner, "proposal" if f[2] != "request" else "request")
+                if rule in ("addressee", "subject") and f[2] == "proposal":
+                    cd.body = trim_clauses(body, c)  # 'Zou het helpen als hij ... neemt?' -> 'Hij neemt ...'
+                out.append(cd)
             continue
         if c.concern.search(low):
             continue

@@ -36,7 +36,7 @@ def resolve(an: Analyser, cands: list[Candidate]) -> list[Candidate]:
         if reply is None:
             cd.dropped = cd.kind == "request"
             continue
-        low = reply.lower.strip()
+        reply, low = _answer(an, reply, cd.sentence)
         if any(low.startswith(r) for r in c.refusal):
             cd.dropped = True
         elif any(low.startswith(a) for a in c.acceptance):
@@ -148,6 +148,32 @@ def _reply(an: Analyser, s: Sentence) -> Sentence | None:
         else:
             return nxt
     return None
+
+
+def _answer(an: Analyser, reply: Sentence, asked: Sentence) -> tuple[Sentence, str]:
+    """The sentence of the answering turn that says yes or no, and its lower-case text: a hesitation ('Hm.') or
+    a short echo of the proposal's own words before a yes or no ('Samen kijken. Ja, dat kan.') is passed over,
+    and an interpreter's lead-in ('Mevrouw zegt ja, graag') is taken off, so the answer itself is read."""
+    c = an.c
+    said, pause = an.content(asked.text), set(c.raw.get("hesitations", ()))
+    turn = [x for x in an.sentences[reply.index:reply.index + 3] if x.turn == reply.turn]
+    for k, x in enumerate(turn[:-1]):
+        words, content = words_of(x.lower), an.content(x.text)
+        if not (set(words) <= pause or (len(words) <= 4 and content and content <= said)):
+            break
+        nxt = _unrelayed(an, turn[k + 1])
+        if any(nxt.startswith(a) for a in c.acceptance + c.refusal):
+            return turn[k + 1], nxt
+    return reply, _unrelayed(an, reply)
+
+
+def _unrelayed(an: Analyser, s: Sentence) -> str:
+    """'Mevrouw zegt ja, graag' -> 'ja, graag': what an interpreter passes on, without the lead-in."""
+    low = s.lower.strip()
+    m = an.c.relay.match(low)
+    if m and s.role == "tolk":
+        low = re.sub(r"^[\s,:]*(?:dat\s+|that\s+)?", "", low[m.end():])
+    return low
 
 
 def _absorb(keep: Candidate, other: Candidate, *, keep_text: bool, before: bool = False):
