@@ -61,18 +61,33 @@ class Analyser:
 
     def _meta_flags(self) -> list[bool]:
         """Sentences about the recording, the summary or greetings; and those that point back at them."""
+        from ..lexicon import phrase_re
+
         flags = []
+        # a cue word in an ordinary sense is no talk about the recording: 'contact opnemen', 'na dit gesprek',
+        # 'als Ilse haar verslag heeft', 'dan is ze de hele dag welkom'
+        ordinary = phrase_re(self.c.raw.get("meta_not", ()))
         for i, s in enumerate(self.sentences):
-            meta = bool(self.c.meta.search(s.lower))
+            meta = bool(self.c.meta.search(ordinary.sub(" ", s.lower)))
             if not meta:
                 words = words_of(s.text)
-                if set(words) & self.c.demonstratives:
+                # only a demonstrative that stands for something ('Dat is goed', 'Die krijgt u ook'), not one
+                # that goes with a noun ('Dan spreek ik die jongens aan, deze week nog')
+                if self._pointing(words):
                     j = i - 1
                     while j >= 0 and self.is_ack(self.sentences[j]):
                         j -= 1
                     meta = j >= 0 and flags[j] and i - j <= 3
             flags.append(meta)
         return flags
+
+    def _pointing(self, words: list[str]) -> bool:
+        """A demonstrative pronoun: first in the sentence (after 'ja', 'en', 'oké' ...) or last."""
+        words = [w for w in words if w]
+        k = 0
+        while k < len(words) - 1 and words[k] in self.c.leading_particles:
+            k += 1
+        return bool(words) and (words[k] in self.c.demonstratives or words[-1] in self.c.demonstratives)
 
     def role(self, s: Sentence) -> str | None:
         if self.speaker_info:
