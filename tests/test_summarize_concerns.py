@@ -161,3 +161,32 @@ def test_a_time_phrase_taken_out_leaves_no_preposition_behind():
     an = Analyser(_talk([("ouder", "Ze gaat sinds oktober naar de fysiotherapeut.")]))
     out = _without_dues(an, "Ze gaat sinds oktober elke dinsdag naar de fysiotherapeut")
     assert "sinds" not in out.split() and "fysiotherapeut" in out
+
+
+def test_words_someone_is_quoted_saying_are_not_put_in_the_speakers_third_person():
+    """'Hij zei tegen me: ik wil niet meer naar school' is the pupil's 'ik': rewriting it as 'de leerkracht wil
+    niet meer naar school' would tell the parents who said what wrongly."""
+    s = summarize(_talk([("docent", "Fijn dat u er bent."),
+                         ("docent", "Bram is erg stil in de klas. Gisteren zei hij tegen me: ik wil niet meer naar "
+                                    "school."),
+                         ("ouder", "Dat is goed om te weten.")]))
+    said = [c for c in s.concerns if "naar school" in c.text.lower()]
+    assert said, [c.text for c in s.concerns]
+    assert all("ik wil niet meer naar school" in c.text.lower() and "leerkracht wil" not in c.text.lower()
+               for c in said)
+
+
+def test_a_short_reply_about_the_same_worry_joins_it_as_one_concern():
+    from transkript_kernel.extractive.concerns import join_replies
+    from transkript_kernel.extractive.analyser import Analyser
+    from transkript_kernel.summary import Concern
+
+    an = Analyser(_talk([("ouder", "x"), ("docent", "y"), ("ouder", "z")]))
+    worry = Concern("Ze is verlegen in de kring", "ouder", [0], 0.7, False, True)
+    reply = Concern("In de kring zegt ze weinig", "docent", [1], 0.8, False, True)
+    later = Concern("Ze zegt weinig in de kring", "ouder", [2], 0.7, False, True)
+    joined = join_replies(an, [worry, reply, later])
+    assert [c.raised_by for c in joined] == ["ouder", "ouder"]       # the reply joined, the same speaker's next not
+    assert joined[0].evidence == [0, 1] and "zegt ze weinig" in joined[0].text and joined[0].confidence == 0.8
+    other = Concern("Met rekenen gaat het goed", "docent", [1], 0.8, False, True)
+    assert len(join_replies(an, [Concern("Ze is verlegen in de kring", "ouder", [0], 0.7, False, True), other])) == 2

@@ -28,6 +28,14 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 WEIGHTS = DATA / "concern_scorer.json"
 ROLES = ("docent", "ouder", "leerling", "school", "tolk")
 NEG_KINDS = ("lemma", "negated", "no_longer", "too")
+#: Direct speech: a verb of saying, then a colon or an opening quote ('Vorige week zei hij tegen me: meester, ik
+#: ben gewoon dom', "hij zei laatst 'papa, ik ben dom'").
+DIRECT_SPEECH = re.compile(r"\b(?:zei|zegt|zeggen|zeiden|vroeg|vraagt|riep|roept|schreef|appte|said|says|asked|"
+                           r"told|tells|wrote)\b[^:\"“‘]{0,40}?(?::|\s[\"“‘]|\s'(?![stn]\s)|[\"“])\s*")
+#: Reported speech, direct or indirect ('hij zegt dat hij die niet kan volgen'): a worry in someone's own words.
+REPORTED = re.compile(r"\b(?:zegt|zei|zeggen|zeiden|vertelt|vertelde|vroeg|vraagt|says|said|told|tells|asked)"
+                      r"(?:\s+(?:hij|ze|zij|ie|laatst|thuis|vaak|steeds|ook|he|she|me|mij|tegen\s+\w+))*"
+                      r"\s+(?:dat|of|that|if)\b")
 
 
 @lru_cache(maxsize=None)
@@ -111,11 +119,13 @@ class ConcernReader:
         f["negation"] = float(bool(wset & negations))
         f["ability_negated"] = float(bool(k["ability"].search(low) and wset & negations)
                                      or bool(wset & {"can't", "cannot", "couldn't"}))
-        for name in ("frequency", "intensity", "since", "little", "observation"):
+        for name in ("frequency", "intensity", "since", "little", "observation", "state"):
             f[name] = float(bool(k[name].search(low)))
         f["positive"] = float(bool(k["positive"].search(low)) and not f["negation"])
         f["condition"] = float(bool(words[:1]) and bool(k["condition"].match(words[0])))
         f["arrangement"] = float(bool(k["arrangement"].search(low)))
+        f["reported"] = float(bool(DIRECT_SPEECH.search(s.text) or REPORTED.search(low)))
+        f["pupil_reported"] = float(f["reported"] and about)
         f["question"] = float(s.question)
         f["parent_question"] = float(s.question and role == "ouder")
         f.update({f"role_{r}": float(role == r) for r in ROLES})

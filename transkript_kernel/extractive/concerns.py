@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from .analyser import Analyser
-from .concern_scoring import ConcernReader, model, reader_for
+from .concern_scoring import DIRECT_SPEECH, ConcernReader, model, reader_for
 from .grounding import evidence_text, misrendered, quote, unchecked
 from .phrasing import finish, number_words, strip_particles, trim_clauses, words_of
 from .rendering import third_person
@@ -26,6 +26,9 @@ from ..summary import Concern
 #: At most this many sentences make one concern, and a concern of several sentences stays under MAX_WORDS.
 GROUP_SENTENCES = 3
 MAX_WORDS = 45
+#: A reply joined to the worry before it is short ('Nee, in de kring zegt ze weinig, dat klopt'); a longer one
+#: tells its own worry and keeps its own speaker.
+REPLY_WORDS = 15
 
 
 @dataclass
@@ -55,7 +58,28 @@ def concerns(an: Analyser, action_sentences=()) -> list[Concern]:
             item.check = confidence < weights["threshold"]
             item.include = not item.check
             out.append(item)
-    return merge(an, out)
+    return join_replies(an, merge(an, out))
+
+
+def join_replies(an: Analyser, items: list[Concern]) -> list[Concern]:
+    """A worry and the other side's short reply about the same thing in the very next turn ('Ze is verlegen.' - 'In
+    de kring zegt ze weinig, dat klopt.') are one concern told by two people: one item, raised by the first,
+    resting on both, so the teacher does not untick the same worry twice."""
+    out: list[Concern] = []
+    for it in items:
+        prev = out[-1] if out else None
+        if prev is not None and prev.raised_by != it.raised_by and it.evidence and prev.evidence \
+                and 0 < min(it.evidence) - max(prev.evidence) <= 1 \
+                and an.content(prev.text) & an.content(it.text) \
+                and len(words_of(it.text)) <= REPLY_WORDS \
+                and len(words_of(prev.text)) + len(words_of(it.text)) <= MAX_WORDS:
+            prev.text = f"{prev.text.rstrip('.')}. {it.text}"
+            prev.evidence = sorted(set(prev.evidence) | set(it.evidence))
+            if (it.confidence or 0) > (prev.confidence or 0):
+                prev.confidence, prev.check, prev.include = it.confidence, it.check, it.include
+            continue
+        out.append(it)
+    return out
 
 
 def candidates(an: Analyser, action_sentences=()) -> list[int]:
@@ -110,7 +134,7 @@ def render(an: Analyser, g: Group) -> Concern | None:
         return None
     bodies = [b for b, _x in parts]
     evidence = sorted({i for x in sentences for i in x.segment_ids})
-    text = ". ".join(finish(number_words(third_person(an, b, x), an.language)) for b, x in parts)
+    text = ". ".join(finish(number_words(_rewrite(an, b, x), an.language)) for b, x in parts)
     said = evidence_text(an.transcript, evidence)
     if unchecked(text, said, an.language) or misrendered(text, said, an.language):
         # a rewrite made a word nobody said, or a form that reads wrong: quote the speaker instead
@@ -118,6 +142,20 @@ def render(an: Analyser, g: Group) -> Concern | None:
         if text is None or unchecked(text, said, an.language):
             return None
     return Concern(text, role, evidence)
+
+
+QUOTES = " \"'‘’“”"
+
+
+def _rewrite(an: Analyser, body: str, s: Sentence) -> str:
+    """The clause in the third person; words someone is quoted saying stay as said, in quotes: the 'ik' in
+    'hij zei: ik ben gewoon dom' is the pupil, and 'de leerkracht is gewoon dom' would misreport who said what."""
+    m = DIRECT_SPEECH.search(body)
+    said = body[m.end():].strip(QUOTES) if m else ""
+    if not said:
+        return third_person(an, body, s)
+    lead = third_person(an, body[:m.end()].rstrip(QUOTES + ":"), s)
+    return f'{lead}: "{said}"'
 
 
 def _points_back(an: Analyser, s: Sentence) -> bool:
