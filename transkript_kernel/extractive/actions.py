@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .phrasing import ANNOUNCE_NOUNS, ANNOUNCE_VERBS, lead_in, strip_particles, tokens_of, trim_clauses, words_of
+from .phrasing import ANNOUNCE_NOUNS, ANNOUNCE_VERBS, lead_in, strip_particles, tokens_of, trim_clauses, without_vocative, words_of
 from ..sentences import Sentence
 from .analyser import Analyser
 
@@ -200,10 +200,12 @@ def action_candidates(an: Analyser) -> list[Candidate]:
     """Every sentence that may carry an action, in order; ``resolve`` decides which of them stand."""
     c = an.c
     out: list[Candidate] = []
+    called = an.names | {t for sp in an.transcript.speakers.values() for t in tokens_of(sp.label or "")
+                         if t[:1].isupper()}
     for i, s in enumerate(an.sentences):
         if an.meta[i] or an.is_ack(s):
             continue
-        text = strip_particles(s.text.strip(), c)
+        text = strip_particles(without_vocative(strip_particles(s.text.strip(), c), c, called), c)
         led = lead_in(text, c)
         announced, text = led != text or _announced(an, s), led
         low = text.lower().rstrip(".!?")

@@ -56,6 +56,18 @@ def lead_in(text: str, c) -> str:
     return text
 
 
+VOCATIVE = re.compile(r"^(?:(?:en|maar|and|so|oké|ok)[, ]+)?([A-Z][a-zà-ÿ'’-]+(?: [A-Z][a-zà-ÿ'’-]+)?),\s+(?=\w)")
+
+
+def without_vocative(text: str, c, names) -> str:
+    """'Ava, can you show me screenshots afterwards?' -> 'can you show me screenshots afterwards?': a name said to
+    get someone's attention is no part of what is asked (only a known name: the pupil's or a speaker's)."""
+    m = VOCATIVE.match(text)
+    if not m or m.group(1) not in names or len(words_of(text[m.end():])) < 3:
+        return text
+    return text[m.end():]
+
+
 #: Words that make a phrase before a colon an announcement of what follows (``lead_in``).
 ANNOUNCE_NOUNS = {"voorstel", "plan", "idee", "afspraak", "afspraken", "suggestie", "advies", "proposal", "suggestion",
                   "idea", "plan", "advice"}
