@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from app_server import CHROMIUM, CHROMIUM_ARGS, AppServer
-from conftest import EVAL, ffmpeg
+from conftest import EVAL, excerpt
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +55,7 @@ def recordings(tmp_path_factory) -> dict[str, Path]:
     for pupil, name, seconds in RECORDINGS:
         files[pupil] = EVAL / "audio" / name
         if seconds is not None:
-            files[pupil] = folder / name
-            ffmpeg("-i", EVAL / "audio" / name, "-t", seconds, "-c:a", "aac", "-b:a", "64k", files[pupil])
+            files[pupil] = excerpt(EVAL / "audio" / name, folder / name, seconds)
     return files
 
 
