@@ -18,6 +18,10 @@ def words_of(text: str) -> list[str]:
     return [t.lower() for t in tokens_of(text) if re.match(r"\w", t)]
 
 
+#: Conjunctions: never the first constituent, so no inversion follows them ('En als u ...' is 'als u ...').
+CONJUNCTIONS = {"en", "maar", "of", "want"}
+
+
 def strip_particles(text: str, c: Cues) -> str:
     """Drop leading 'Ja,', 'En', 'Oké' ... that carry no content (but keep 'Dan' in 'Dan spreken we af')."""
     original = text
@@ -30,7 +34,8 @@ def strip_particles(text: str, c: Cues) -> str:
                 rest = text[len(p):].lstrip(" ,.!:;-")
                 if rest and rest != text:
                     second = words_of(rest)[1:2]
-                    if c.language == "nl" and second and second[0] in SUBJECTS and not re.match(r"[,.!:;]", text[len(p):].lstrip()[:1] or "x"):
+                    if c.language == "nl" and p not in CONJUNCTIONS and second and second[0] in SUBJECTS and \
+                            not re.match(r"[,.!:;]", text[len(p):].lstrip()[:1] or "x"):
                         return text  # inversion after the particle: it is a real first constituent
                     text, changed = rest, True
                     break
