@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EVAL, reference_transcript
+from conftest import EVAL, excerpt, reference_transcript
 
 CONV = "pub01-lezen-groep5"
 WAV = EVAL / "audio" / f"{CONV}.wav"
@@ -194,8 +194,10 @@ def test_a_killed_worker_fails_its_job_clearly_and_a_fresh_one_takes_the_next(is
     from transkript_kernel.casefile.archive import Archive
     from transkript_kernel.worker.jobqueue import JobQueue
 
+    # its first 60 s are enough: the kill comes at the first transcription progress the queue shows
+    clip = excerpt(WAV, tmp_path / "eerste-minuut.m4a", 60)
     with Archive(isolated_data) as archive:
-        long_one = _conversation(archive, recording=WAV)
+        long_one = _conversation(archive, recording=clip)
         next_one = _conversation(archive, transcript_dir=tmp_path, pupil="Mila Test")
     q = JobQueue(isolated_data)
     victim, after = q.add(long_one), q.add(next_one)
