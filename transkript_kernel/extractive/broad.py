@@ -91,6 +91,9 @@ def broad_candidates(an: Analyser, taken: set[int]) -> list[Candidate]:
             continue
         hi = main_finite(an, a.words)
         if hi is None:
+            cd = _repeated_back(an, s, text)
+            if cd is not None:
+                out.append(cd)
             continue
         finite = a.finite
         head = a.words[hi]
@@ -129,3 +132,23 @@ def _accepted(an: Analyser, s) -> bool:
             low = nxt.lower.strip()
             return any(low.startswith(x) for x in an.c.acceptance)
     return False
+
+
+def _repeated_back(an: Analyser, s, text: str) -> Candidate | None:
+    """A plan said without a verb ('Per kaartje hooguit vijf woorden, alleen steekwoorden.') that the other side
+    repeats at once ('Vijf woorden per kaartje.'): saying it back is how people take on what they agree to, so it
+    is the repeater's (the scorer still decides)."""
+    content = an.content(text)
+    if len(content) < 3 or not an.role(s):
+        return None
+    nxt = next((x for x in an.sentences[s.index + 1:s.index + 3] if x.turn != s.turn), None)
+    if nxt is None or nxt.speaker == s.speaker or nxt.question:
+        return None
+    said = an.content(nxt.text)
+    if len(said & content) < 2 or len(said & content) < len(said) / 2:
+        return None
+    cd = candidate(an, s, text, speaking_for(an.role(nxt)), "broad")
+    cd.evidence = sorted(set(cd.evidence) | set(nxt.segment_ids))
+    cd.frame = {"due": bool(an.dues(text)), "modal": False, "future": False, "imperative": False, "past": False,
+                "perfect": False, "stative": False, "accepted": True, "subject": "none"}
+    return cd
