@@ -62,3 +62,13 @@ def test_a_misheard_noun_is_no_topic_and_a_salient_noun_cites_a_segment_that_hol
     rest = next(t for t in summarize(transcript).topics if t.text.startswith("Verder genoemd"))
     assert "schoolfotograaf" in rest.text and "wevroeger" not in rest.text
     assert all("schoolfotograaf" in segs[i].text for i in rest.evidence)
+
+
+def test_secondary_school_talk_has_its_own_topics():
+    """Subjects, exam nerves and the choice of a profile are what a mentor talks about; the lexicon once knew
+    only primary-school topics, so these went unnamed."""
+    topics = _topics([("docent", "Voor wiskunde staat hij een vijf, en natuurkunde gaat ook moeizaam."),
+                      ("ouder", "Bij elke toets krijgt hij faalangst, hij ligt 's nachts wakker van de spanning."),
+                      ("docent", "Over de profielkeuze praten we met de decaan, en wiskunde bespreek ik met hem.")])
+    for label in ("Vakken", "Faalangst", "Schooladvies"):
+        assert any(t.startswith(label) for t in topics), (label, topics)
