@@ -72,3 +72,16 @@ def test_secondary_school_talk_has_its_own_topics():
                       ("docent", "Over de profielkeuze praten we met de decaan, en wiskunde bespreek ik met hem.")])
     for label in ("Vakken", "Faalangst", "Schooladvies"):
         assert any(t.startswith(label) for t in topics), (label, topics)
+
+
+def test_a_compound_of_a_lexicon_word_raises_its_topic_but_an_inflection_does_not_count():
+    """Dutch writes compounds as one word: 'wiskundetoets' and 'wiskundeleraar' are about wiskunde. 'vervelend'
+    (annoying) is no compound of 'vervelen' (to be bored)."""
+    topics = _topics([("docent", "De wiskundetoets ging niet goed, een vier."),
+                      ("ouder", "Ja, hij vindt de wiskundeleraar erg streng.")])
+    assert any(t.startswith("Vakken") and "wiskundetoets" in t for t in topics), topics
+    from transkript_kernel.extractive.topics import _compound_hits
+    from transkript_kernel.lexicon import topics as lexicon
+
+    social = next(t for t in lexicon() if t["id"] == "sociaal")
+    assert not _compound_hits(social, "dat vond hij vervelend en hij is alleenstaand")

@@ -33,7 +33,7 @@ def topics(an: Analyser, action_sentences=(), limit_terms: int = 5) -> list[Topi
         for i, s in enumerate(an.sentences):
             if an.meta[i]:
                 continue
-            hits = list(t["re"].finditer(s.lower))
+            hits = list(t["re"].finditer(s.lower)) + _compound_hits(t, s.lower)
             if t.get("ctx_re") is not None and t["ctx_need"].search(s.lower):
                 hits += list(t["ctx_re"].finditer(s.lower))
             judged = _subjective_spans(s, judged_spans)
@@ -63,6 +63,32 @@ def topics(an: Analyser, action_sentences=(), limit_terms: int = 5) -> list[Topi
         ev = sorted({i for _, ids in salient for i in ids})
         topics.append(Topic(f"{label}: {', '.join(w for w, _ in salient)}", ev))
     return topics
+
+
+#: A lexicon word this long or longer also counts as the first part of a compound ('wiskunde' in
+#: 'wiskundetoets', 'profiel' in 'profielwerkstuk'): Dutch writes compounds as one word, and a recogniser
+#: often glues or splits them differently from the lexicon.
+COMPOUND_MIN = 5
+
+
+def _compound_hits(t: dict, low: str) -> list:
+    """Words that start with one of the topic's single-word terms and go on with a second word ('toetsweek'):
+    at least three more letters, so an inflection or derivation is no compound ('vervelen' -> 'vervelend',
+    'verdriet' -> 'verdrietig'); function words are never extended ('alleen' -> 'alleenstaand')."""
+    rx = _compound_re(tuple(t["terms"]))
+    return [m for m in rx.finditer(low) if len(m.group(0)) - len(m.group(1)) >= 3] if rx else []
+
+
+@lru_cache(maxsize=None)
+def _compound_re(terms: tuple[str, ...]) -> re.Pattern | None:
+    from ..lexicon import cues
+
+    stop = cues("nl").stopwords | cues("en").stopwords
+    heads = sorted({w.lower() for w in terms if " " not in w and "-" not in w and len(w) >= COMPOUND_MIN
+                    and w.lower() not in stop}, key=len, reverse=True)
+    if not heads:
+        return None
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(h) for h in heads) + r")[a-zà-ÿ]+")
 
 
 def _subjective_spans(s: Sentence, cache: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int]]:
