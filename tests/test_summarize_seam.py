@@ -207,3 +207,22 @@ def test_a_function_word_raises_no_topic():
     alone = summarize(_talk([("ouder", "Hij speelt in de pauze alleen, hij wordt buitengesloten."),
                              ("docent", "Dat is vervelend om te horen.")]))
     assert any(t.text.startswith("Sociaal") for t in alone.topics), alone.topics
+
+
+def test_a_token_no_tagger_can_read_is_foreign_material_and_never_reaches_the_tagger(monkeypatch):
+    """HanTa's time grows with the square of a token's length (a 3000-letter run-on cost ~95 CPU s): a token
+    longer than any real word is tagged 'SPEC' without the tagger, the words around it still are."""
+    from transkript_kernel.extractive import language
+
+    tagger = language._tagger("nl")
+    if tagger is None:
+        pytest.skip("HanTa not installed")
+    seen = []
+    real = tagger.tag_sent
+    monkeypatch.setattr(tagger, "tag_sent", lambda toks, **kw: seen.append(max(map(len, toks))) or real(toks, **kw))
+    language.analysis.cache_clear()
+    words = language.analysis("Ik stuur u " + "x" * 3000 + " morgen.", "nl").words
+    assert seen and max(seen) <= language.LONGEST_TAGGED
+    assert [w.tag for w in words if len(w.token) > language.LONGEST_TAGGED] == ["SPEC(vreemd)"]
+    assert words[1].finite and words[1].lemma == "sturen"
+    language.analysis.cache_clear()

@@ -120,7 +120,12 @@ def available(language: str) -> bool:
     return language in MODELS and _tagger(language) is not None
 
 
-@lru_cache(maxsize=4096)
+#: Longer tokens are not words a tagger can read (the longest Dutch compounds in use have about 35 letters) but
+#: run-ons, URLs or a stuck key; HanTa's time grows with the square of a token's length (400 letters 1.5 s), so
+#: one such token in a transcript would stall the summary. They are tagged as foreign material ('SPEC').
+LONGEST_TAGGED = 40
+
+
 @lru_cache(maxsize=4096)
 def analysis(text: str, language: str) -> Analysis | None:
     """The tagged sentence, or None when no tagger is installed for ``language``. Cached: the parts of the
@@ -133,11 +138,13 @@ def analysis(text: str, language: str) -> Analysis | None:
     toks = tokens_of(text)
     if not toks:
         return Analysis(())
+    long = {i for i, t in enumerate(toks) if len(t) > LONGEST_TAGGED}
     try:
-        tagged = tagger.tag_sent(toks, taglevel=1)
+        tagged = tagger.tag_sent([t[:1] if i in long else t for i, t in enumerate(toks)], taglevel=1)
     except Exception:  # the tagger's own failure on odd input never breaks a summary
         return None
-    return Analysis(tuple(Word(t, lemma or t, tag) for t, lemma, tag in tagged))
+    return Analysis(tuple(Word(toks[i], toks[i], "SPEC(vreemd)") if i in long else Word(t, lemma or t, tag)
+                          for i, (t, lemma, tag) in enumerate(tagged)))
 
 
 @lru_cache(maxsize=16384)
