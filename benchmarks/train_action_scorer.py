@@ -21,8 +21,13 @@ sys.path.insert(0, str(ROOT))
 TRAIN = ROOT / "tests" / "data" / "corpus" / "train"
 
 
-def examples():
-    """(features, useful, conversation index, expected-action index it matches or None) per candidate."""
+ASR = ROOT / "tests" / "data" / "corpus_asr" / "train"
+
+
+def examples(asr: bool = False):
+    """(features, useful, conversation index, expected-action index it matches or None) per candidate. With
+    ``asr`` the train split's ASR fixtures add their candidates too, as conversations of their own that share the
+    fold of their perfect transcript (index + ASR_OFFSET), so no fold sees one conversation in two forms."""
     from transkript_kernel import extractive
     from transkript_kernel.evaluation import _shared_eval, load_scorer, turns_transcript
     from transkript_kernel.extractive import scoring
@@ -37,18 +42,24 @@ def examples():
         original(an, cd, action)
 
     extractive.judge = record
-    rows, convs = [], []
+    from transkript_kernel.transcript import Transcript
+
+    rows, convs = [], {}
     try:
         for n, path in enumerate(sorted(TRAIN.glob("*.json"))):
             conv = json.loads(path.read_text(encoding="utf-8"))
-            seen.clear()
-            summarize(turns_transcript(conv))
             wanted = conv["expected"]["actions"]
-            convs.append(wanted)
-            for feats, action in seen:
-                text = scorer.item_text(action.to_dict())
-                hit = next((k for k, w in enumerate(wanted) if scorer.matches(text, w["keys"])), None)
-                rows.append((feats, hit is not None, n, hit))
+            forms = [(n, turns_transcript(conv))]
+            if asr and (ASR / path.name).exists():
+                forms.append((n + ASR_OFFSET, Transcript.load(ASR / path.name)))
+            for k, transcript in forms:
+                seen.clear()
+                summarize(transcript)
+                convs[k] = wanted
+                for feats, action in seen:
+                    text = scorer.item_text(action.to_dict())
+                    hit = next((j for j, w in enumerate(wanted) if scorer.matches(text, w["keys"])), None)
+                    rows.append((feats, hit is not None, k, hit))
     finally:
         extractive.judge = original
     return rows, convs
@@ -69,13 +80,14 @@ def fit(X, y, l2=0.05, steps=4000, rate=0.5):
 
 
 RECALL_COST = 0.03  # the 'controleer' mark may cost at most this much of the proposals' recall on train
+ASR_OFFSET = 1000  # a multiple of FOLDS: an ASR fixture's index keeps its perfect transcript's fold
 FOLDS = 5  # the threshold is chosen on out-of-fold probabilities: in-sample ones are too sure of themselves
 
 
 def figures(probs, rows, convs, t):
     """Mean action recall and precision over the train conversations when items below ``t`` are not ticked."""
     recall, precision = [], []
-    for n, wanted in enumerate(convs):
+    for n, wanted in convs.items():
         kept = [r for r, p in zip(rows, probs) if r[2] == n and p >= t]
         recall.append(len({r[3] for r in kept if r[1]}) / len(wanted))
         precision.append(sum(r[1] for r in kept) / max(1, len(kept)))
@@ -132,8 +144,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(ROOT / "transkript_kernel" / "data" / "lexicon" / "action_scorer.json"))
     ap.add_argument("--rule", choices=("recall", "f1"), default=THRESHOLD_RULE)
+    ap.add_argument("--asr", action="store_true",
+                    help="also learn from the train split's ASR fixtures (tests/data/corpus_asr/train)")
     args = ap.parse_args(argv)
-    rows, convs = examples()
+    rows, convs = examples(args.asr)
     names = sorted(rows[0][0])
     X = np.array([[r[0].get(k, 0.0) for k in names] for r in rows])
     y = np.array([float(r[1]) for r in rows])
@@ -147,7 +161,7 @@ def main(argv=None) -> int:
     out = {"_about": "Action scorer weights (logistic regression) fitted by benchmarks/train_action_scorer.py on "
                      "the corpus's train split only. Plain data: feature name -> weight, bias, and the "
                      "probability below which an item is marked 'controleer'.",
-           "trained_on": "train", "examples": len(rows), "positives": int(y.sum()),
+           "trained_on": "train" + (" + train ASR fixtures" if args.asr else ""), "examples": len(rows), "positives": int(y.sum()),
            "weights": {k: round(float(v), 4) for k, v in zip(names, w)}, "bias": round(float(b), 4),
            "threshold": t, "train_recall": round(recall, 4), "train_precision": round(precision, 4),
            "threshold_rule": args.rule, "recall_cost": RECALL_COST, "folds": FOLDS, "l2": l2}
