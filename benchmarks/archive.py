@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from transkript_kernel.casefile import consent  # noqa: E402
 from transkript_kernel.casefile.archive import Archive  # noqa: E402
+from transkript_kernel.cluster import cpu_seconds  # noqa: E402
 from transkript_kernel.summary import Action, Concern, Summary, Topic  # noqa: E402
 
 FIRST = ["Daan", "Sanne", "Noah", "Emma", "Liam", "Julia", "Sem", "Tess", "Finn", "Zoë", "Noé", "Aya", "Bram",
@@ -73,16 +73,10 @@ def _mode(encrypted: bool) -> None:
         os.environ["TRANSKRIPT_PLAINTEXT_FOR_TESTS"] = "1"
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and its children so far (user + system)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def _measure(timings: dict, key: tuple, step) -> None:
-    wall, cpu = time.perf_counter(), _cpu()
+    wall, cpu = time.perf_counter(), cpu_seconds()
     step()
-    timings.setdefault(key, []).append((time.perf_counter() - wall, _cpu() - cpu))
+    timings.setdefault(key, []).append((time.perf_counter() - wall, cpu_seconds() - cpu))
 
 
 def _speech_wav(path: Path, mb: int) -> Path:

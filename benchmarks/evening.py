@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import resource
 import subprocess
 import tempfile
 import time
@@ -50,8 +49,9 @@ def recording(out: Path, minutes: float, variant: int) -> Path:
 
 def clock() -> tuple[float, float]:
     """(wall, CPU) now; CPU of this process's threads and its finished children (ffmpeg decoding)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.perf_counter(), own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    from transkript_kernel.cluster import cpu_seconds
+
+    return time.perf_counter(), cpu_seconds()
 
 
 class Marks:

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from transkript_kernel import asr  # noqa: E402
+from transkript_kernel.cluster import cpu_seconds  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 NAMES_DIR = ROOT / "tests" / "data" / "names"
@@ -108,12 +108,6 @@ def recordings(only: str | None, tmp: Path):
             out.append((conv_id, language, names, EVAL / "audio" / f"{conv_id}.wav",
                         EVAL / "audio" / f"{conv_id}.ref.json"))
     return out
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process and its finished children (the synthesiser, the scorer)."""
-    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
-                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def load() -> str:

@@ -49,18 +49,14 @@ def long_transcript(minutes: float = 10.0):
     return out
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and its children (user + system): on a loaded machine wall time alone lies."""
-    import resource
-
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def _timed(fn):
-    t0, c0 = time.perf_counter(), _cpu()
+    """``fn()``, its wall and its CPU seconds (this process and its children: on a loaded machine wall time
+    alone lies)."""
+    from transkript_kernel.cluster import cpu_seconds
+
+    t0, c0 = time.perf_counter(), cpu_seconds()
     out = fn()
-    return out, time.perf_counter() - t0, _cpu() - c0
+    return out, time.perf_counter() - t0, cpu_seconds() - c0
 
 
 def asr_fixtures(split: str = "dev"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,12 +22,9 @@ sys.path.insert(0, str(EVAL))
 
 import score  # noqa: E402  (the shared scorer)
 
+from transkript_kernel.cluster import cpu_seconds  # noqa: E402
+
 FIGURES = ("action_recall", "action_precision", "concern_recall", "topic_recall")
-
-
-def cpu_seconds() -> float:
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def run(conv: dict, tmp: Path, espeak: bool) -> dict:
