@@ -105,10 +105,7 @@ def _dictionary(language: str | None):
     """The language's dictionary, or None when it is not installed (then only probability marks remain)."""
     from . import spelling
 
-    try:
-        return spelling.dictionary((language or "nl").split("-")[0].lower())
-    except spelling.SpellingUnavailableError:
-        return None
+    return spelling.optional((language or "nl").split("-")[0].lower())
 
 
 def unknown(word: str, names: frozenset[str] = frozenset(), dictionary=None) -> bool:

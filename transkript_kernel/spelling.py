@@ -102,9 +102,14 @@ def dictionary(language: str = "nl") -> Dictionary:
     return Dictionary(_library(), *found)
 
 
-def available(language: str = "nl") -> bool:
+def optional(language: str = "nl") -> Dictionary | None:
+    """The dictionary for ``language``, or None when it is not installed: for checks that work without one (more
+    strictly, or with fewer marks) rather than fail."""
     try:
-        dictionary(language)
+        return dictionary(language)
     except SpellingUnavailableError:
-        return False
-    return True
+        return None
+
+
+def available(language: str = "nl") -> bool:
+    return optional(language) is not None

@@ -49,21 +49,14 @@ def closed_set(language: str) -> frozenset:
     return frozenset(out)
 
 
-def _dictionary(language: str):
-    from .. import spelling
-
-    try:
-        return spelling.dictionary(language)
-    except spelling.SpellingUnavailableError:
-        return None
-
-
 def unchecked(text: str, evidence_text: str, language: str) -> list[str]:
     """The words of ``text`` that neither its evidence, nor the closed set, nor the dictionary vouches for."""
+    from .. import spelling
+
     said = {w.lower() for w in words(evidence_text)}
     said |= {part for w in said for part in re.split(r"['’-]", w)}
     closed = closed_set(language if language in ("nl", "en") else "nl")
-    dictionary = _dictionary(language)
+    dictionary = spelling.optional(language)  # without one the guard is stricter, never looser
     out = []
     for w in words(text):
         low = w.lower()

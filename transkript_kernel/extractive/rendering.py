@@ -249,11 +249,11 @@ def _third_singular(an: Analyser, toks: list[str], k: int) -> str:
     """The third person of the first-person verb ``toks[k]`` ('stuur' -> 'stuurt'). A recogniser's misspelt form
     ('besprek' for 'bespreek') gives no word ('besprekt'): then the form is made from the verb's lemma by the
     tagger ('bespreken' -> 'bespreekt') when the dictionary knows that one."""
-    from .grounding import _dictionary
+    from .. import spelling
     from .language import analysis
 
     plain = nl_1sg_to_3sg(toks[k])
-    dictionary = _dictionary(an.language)
+    dictionary = spelling.optional(an.language)
     if dictionary is None or dictionary.known(plain):
         return plain
     a = analysis(" ".join(toks), an.language)
@@ -261,7 +261,7 @@ def _third_singular(an: Analyser, toks: list[str], k: int) -> str:
         return plain
     other = nl_plural_to_3sg(a.words[k].lemma.lower())
     if other and dictionary.known(other):
-        return other[:1].upper() + other[1:] if toks[k][:1].isupper() else other
+        return _cap_first(other) if toks[k][:1].isupper() else other
     return plain
 
 
