@@ -98,7 +98,7 @@ NO_CUT_AFTER = {"dat", "als", "of", "omdat", "want", "wat", "hoe", "zodat", "wan
 V2_OPENERS = {"dan", "daar", "daarom", "daarna", "daarnaast", "nu", "straks", "morgen", "thuis", "dat", "die",
               "dit", "deze", "verder", "ook", "nou", "misschien", "then", "so", "now", "maybe"}
 #: 'het' opening a clause with one of these verbs ('... het zou helpen als u ...', 'het is belangrijk dat ...').
-IT_VERBS = {"zou", "is", "lijkt", "helpt", "wordt", "would", "is", "helps"}
+IT_VERBS = {"zou", "is", "lijkt", "helpt", "wordt", "would", "helps"}
 CONJUNCTIONS = {"en", "maar", "and", "but"}
 CONDITIONS = {"als", "wanneer", "zodra", "mocht", "indien", "if", "when", "once", "unless"}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .phrasing import ANNOUNCE_NOUNS, ANNOUNCE_VERBS, lead_in, strip_particles, tokens_of, trim_clauses, without_vocative, words_of
+from .phrasing import (ANNOUNCE_NOUNS, ANNOUNCE_VERBS, lead_in, strip_particles, tokens_of, trim_clauses,
+                       without_vocative, words_of)
 from ..sentences import Sentence
 from .analyser import Analyser
 

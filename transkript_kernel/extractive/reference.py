@@ -60,11 +60,14 @@ def _thing(w: Word, language: str) -> bool:
     return zipf_frequency(low, language) <= COMMON
 
 
+#: CGN tags of determiners: demonstrative, possessive and indefinite pronouns before a noun ('die', 'zijn', 'elke').
+DETERMINERS = ("VNW(aanw,det", "VNW(bez", "VNW(onbep,det")
+
+
 def _in_pp(words: list[Word], i: int) -> bool:
     """Is the noun at ``i`` inside a prepositional phrase (a preposition opens its phrase)?"""
     k = i - 1
-    while k >= 0 and (words[k].pos in ("ADJ", "LID", "TW") or words[k].tag.startswith(("VNW(aanw,det", "VNW(bez",
-                                                                                          "VNW(onbep,det"))):
+    while k >= 0 and (words[k].pos in ("ADJ", "LID", "TW") or words[k].tag.startswith(DETERMINERS)):
         k -= 1
     return k >= 0 and words[k].pos == "VZ"
 
@@ -81,8 +84,7 @@ def _object_np(words: list[Word], i: int, language: str) -> bool:
         k -= 1
     if k >= 0 and words[k].token.lower() in ("elke", "elk", "iedere", "ieder", "every", "each"):
         return False  # 'elke maandag', 'iedere week': when, not what
-    determined = k >= 0 and (words[k].pos == "LID" or words[k].tag.startswith(("VNW(aanw,det", "VNW(bez",
-                                                                               "VNW(onbep,det", "TW")))
+    determined = k >= 0 and (words[k].pos == "LID" or words[k].tag.startswith(DETERMINERS + ("TW",)))
     return determined or _gender(w) == "mv"
 
 
@@ -91,7 +93,7 @@ def noun_phrase(words: list[Word], i: int) -> str:
     the article of its gender ('screenshots' -> 'de screenshots')."""
     start = i
     while start > 0 and (words[start - 1].pos in ("ADJ", "LID") or words[start - 1].tag.startswith(
-            ("VNW(aanw,det", "VNW(bez", "VNW(onbep,det", "TW", "DPS", "AT0", "DT0", "AJ"))):
+            DETERMINERS + ("TW", "DPS", "AT0", "DT0", "AJ"))):
         start -= 1
     phrase = " ".join(w.token for w in words[start:i + 1])
     if start == i:
