@@ -18,7 +18,7 @@ import pytest
 from casefile_helpers import new_conversation, summary, transcript
 from transkript_kernel.casefile.archive import Archive
 
-KILLS = 200  # make test (marked slow: 77 s at load average 5); the quick suite runs QUICK_KILLS
+KILLS = 200  # make test (marked slow: 106 s in a quiet fresh clone, 2026-12-02); the quick suite runs QUICK_KILLS
 QUICK_KILLS = 20
 SEED = 20261011
 
